@@ -7,7 +7,7 @@ path and only ever read afterwards: validation happens on the wire models in ``k
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -278,7 +278,6 @@ class Diagnostic:
     record: str | None = None  # uid or pointer
     field: str | None = None  # dotted source path
     code: str = "input"  # machine-readable kind: unknown-field, bad-date, conflict, …
-    extra: dict[str, str] = field(default_factory=dict)
 
     def one_line(self) -> str:
         where = self.file

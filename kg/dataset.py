@@ -1,0 +1,90 @@
+"""The VoID/DCAT description of the dataset, computed from the store (no wall-clock time in it)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from rdflib.namespace import VOID
+
+from kg import __version__
+from kg.iris import Minter
+from kg.mapping import lit_int
+from kg.store import EmbeddedStore
+from kg.vocab import OX_DCAT, OX_DCTERMS, OX_FOAF, OX_PROV, OX_RDF, OX_RDFS, OX_VOID, PREFIXES, ox_iri
+
+LICENCE = ox.NamedNode("https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
+AN_OPEN_DATA = ox.NamedNode("https://data.assemblee-nationale.fr/")
+
+_CLASSES = """
+SELECT ?class (COUNT(DISTINCT ?s) AS ?n)
+WHERE { GRAPH ?g { ?s a ?class } FILTER(?g != ?dataset) }
+GROUP BY ?class ORDER BY ?class
+"""
+_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?dataset) } }"
+_SUBJECTS = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?dataset) }"
+_VOID_CLASS = ox_iri(str(VOID) + "class")  # ``class`` is a Python keyword: no attribute access
+
+
+def _scalar(store: EmbeddedStore, query: str, dataset_graph: ox.NamedNode) -> int:
+    for row in store.store.query(query, substitutions={ox.Variable("dataset"): dataset_graph}):  # type: ignore[union-attr]
+        value = row[0]
+        if isinstance(value, ox.Literal):
+            return int(value.value)
+    return 0
+
+
+def describe(store: EmbeddedStore, mint: Minter) -> list[ox.Quad]:
+    """Quads of the ``graph/dataset`` named graph describing everything else in the store."""
+    g = mint.dataset_graph()
+    d = mint.dataset()
+    out: list[ox.Quad] = []
+
+    def add(s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
+        out.append(ox.Quad(s, p, o, g))
+
+    add(d, OX_RDF.type, OX_VOID.Dataset)
+    add(d, OX_RDF.type, OX_DCAT.Dataset)
+    add(d, OX_DCTERMS.title, ox.Literal("Questions parlementaires de l'Assemblée nationale", language="fr"))
+    add(
+        d,
+        OX_DCTERMS.title,
+        ox.Literal("Parliamentary questions of the French National Assembly", language="en"),
+    )
+    add(
+        d,
+        OX_DCTERMS.description,
+        ox.Literal(
+            "Questions écrites, orales sans débat et au Gouvernement, leurs auteurs, circonscriptions, "
+            "groupes, ministères et rubriques, avec leur cycle de vie daté.",
+            language="fr",
+        ),
+    )
+    add(d, OX_DCTERMS.license, LICENCE)
+    add(d, OX_DCTERMS.source, AN_OPEN_DATA)
+    add(d, OX_VOID.uriSpace, ox.Literal(mint.base))
+    add(d, OX_PROV.wasAttributedTo, mint.tool(__version__))
+    add(mint.tool(__version__), OX_RDF.type, OX_PROV.SoftwareAgent)
+    add(mint.tool(__version__), OX_RDFS.label, ox.Literal(f"hemicycle-kg {__version__}"))
+    add(mint.tool(__version__), OX_FOAF.homepage, ox.NamedNode("https://w3id.org/hemicycle/"))
+    for prefix in sorted(PREFIXES):
+        if prefix not in ("rdf", "rdfs", "xsd", "owl", "void", "dcat"):
+            add(d, OX_VOID.vocabulary, ox.NamedNode(PREFIXES[prefix]))
+    add(d, OX_VOID.triples, lit_int(_scalar(store, _TRIPLES, g)))
+    add(d, OX_VOID.distinctSubjects, lit_int(_scalar(store, _SUBJECTS, g)))
+    classes = list(store.store.query(_CLASSES, substitutions={ox.Variable("dataset"): g}))  # type: ignore[union-attr]
+    add(d, OX_VOID.classes, lit_int(len(classes)))
+    for row in classes:
+        cls, count = row[0], row[1]
+        if not isinstance(cls, ox.NamedNode) or not isinstance(count, ox.Literal):
+            continue
+        part = ox.NamedNode(f"{d.value}/class/{_local_name(cls.value)}")
+        add(d, OX_VOID.classPartition, part)
+        add(part, _VOID_CLASS, cls)
+        add(part, OX_VOID.entities, lit_int(int(count.value)))
+    return out
+
+
+def _local_name(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns):
+            return f"{prefix}-{iri[len(ns) :]}"
+    return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]

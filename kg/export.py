@@ -1,0 +1,102 @@
+"""Serialisation of the store: one table of formats, deterministic output, atomic writes.
+
+Triple formats (Turtle, N-Triples) carry the union of all named graphs, each triple once; quad formats
+(N-Quads, TriG, JSON-LD) keep the named graphs. Output is sorted, so the same store gives
+byte-identical files, and Turtle uses the stable prefixes of :data:`kg.vocab.PREFIXES`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from kg.errors import InputError
+from kg.store import EmbeddedStore
+from kg.vocab import PREFIXES
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    name: str
+    rdf_format: ox.RdfFormat
+    quads: bool  # keeps named graphs
+    suffixes: tuple[str, ...]
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("ttl", ox.RdfFormat.TURTLE, False, (".ttl",)),
+        Format("nt", ox.RdfFormat.N_TRIPLES, False, (".nt",)),
+        Format("nq", ox.RdfFormat.N_QUADS, True, (".nq",)),
+        Format("trig", ox.RdfFormat.TRIG, True, (".trig",)),
+        Format("jsonld", ox.RdfFormat.JSON_LD, True, (".jsonld", ".json")),
+    )
+}
+
+
+def format_for(out: Path | None, name: str | None) -> Format:
+    """The format named, else the one the file suffix says, else Turtle."""
+    if name:
+        try:
+            return FORMATS[name]
+        except KeyError:
+            raise InputError(
+                f"unknown format {name!r} (choose from {', '.join(FORMATS)})", field="--format"
+            ) from None
+    if out is not None:
+        for fmt in FORMATS.values():
+            if out.suffix.lower() in fmt.suffixes:
+                return fmt
+    return FORMATS["ttl"]
+
+
+_TRIPLES = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s ?p ?o"
+_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g ?s ?p ?o"
+
+
+def iter_triples(store: EmbeddedStore) -> Iterator[ox.Triple]:
+    for row in store.store.query(_TRIPLES):  # type: ignore[union-attr]
+        yield ox.Triple(row[0], row[1], row[2])
+
+
+def iter_quads(store: EmbeddedStore) -> Iterator[ox.Quad]:
+    for row in store.store.query(_QUADS):  # type: ignore[union-attr]
+        yield ox.Quad(row[0], row[1], row[2], row[3])
+
+
+def export(store: EmbeddedStore, out: Path, fmt: Format) -> None:
+    """Write the store to ``out`` atomically (``-`` writes to standard output)."""
+    data: Iterator[ox.Triple] | Iterator[ox.Quad] = iter_quads(store) if fmt.quads else iter_triples(store)
+    prefixes = PREFIXES if fmt.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+    if str(out) == "-":
+        import sys
+
+        ox.serialize(data, sys.stdout.buffer, fmt.rdf_format, prefixes=prefixes)
+        sys.stdout.buffer.flush()
+        return
+    with atomic_writer(out) as handle:
+        ox.serialize(data, handle, fmt.rdf_format, prefixes=prefixes)
+
+
+@contextmanager
+def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
+    """A binary file handle whose content replaces ``path`` only when the block completes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,721 @@
+"""Domain models → RDF quads. Pure and deterministic: the same question and registry give the same
+quads in the same order. One named graph per question (``graph/question/{uid}``); the registry goes to
+``graph/registry/acteurs``, ``graph/registry/organes`` and ``graph/registry/geography``.
+
+Terms are pyoxigraph terms (the bulk path); IRIs come from :class:`kg.iris.Minter` only.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import pyoxigraph as ox
+
+from kg import __version__
+from kg.iris import Minter
+from kg.models import (
+    Closure,
+    JOReference,
+    Mandate,
+    Organe,
+    OrganeMention,
+    Person,
+    Question,
+    QuestionType,
+    SourceRef,
+    Text,
+)
+from kg.registry import Registry
+from kg.vocab import (
+    OX_DCTERMS,
+    OX_FOAF,
+    OX_HC,
+    OX_ORG,
+    OX_PROV,
+    OX_RDF,
+    OX_RDFS,
+    OX_SCHEMA,
+    OX_SKOS,
+    OX_XSD,
+)
+
+Quad = ox.Quad
+Term = ox.NamedNode | ox.Literal
+#: the signature of the local ``add`` closures that collect a question's quads
+_Adder = Callable[[ox.NamedNode, ox.NamedNode, Term], None]
+
+_XSD_DATE = OX_XSD.date
+_XSD_INTEGER = OX_XSD.integer
+_RDF_HTML = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#HTML")
+_A = OX_RDF.type
+
+QUESTION_CLASS = {
+    QuestionType.WRITTEN: OX_HC.WrittenQuestion,
+    QuestionType.ORAL: OX_HC.OralQuestion,
+    QuestionType.GOVERNMENT: OX_HC.GovernmentQuestion,
+}
+
+#: organe codeType → the class it gets besides ``hc:Organe`` and ``org:Organization``
+ORGANE_CLASS = {
+    "MINISTERE": OX_HC.Ministry,
+    "GOUVERNEMENT": OX_HC.Government,
+    "GP": OX_HC.ParliamentaryGroup,
+    "ASSEMBLEE": OX_HC.Legislature,
+    "PARPOL": OX_HC.PoliticalParty,
+}
+
+TOPIC_SCHEME_LABELS = {
+    "rubrique": ("Rubriques de l'Assemblée nationale", "Assemblée nationale topic headings"),
+    "tete-analyse": ("Têtes d'analyse de l'Assemblée nationale", "Assemblée nationale sub-topic headings"),
+}
+
+
+def lit_date(day: date) -> ox.Literal:
+    return ox.Literal(day.isoformat(), datatype=_XSD_DATE)
+
+
+def lit_int(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=_XSD_INTEGER)
+
+
+def lit_fr(text: str) -> ox.Literal:
+    return ox.Literal(text, language="fr")
+
+
+def lit(text: str) -> ox.Literal:
+    return ox.Literal(text)
+
+
+# ------------------------------------------------------------------ derived facts
+
+_TAG = re.compile(r"<[^>]*>")
+_BREAK = re.compile(r"<\s*br\s*/?\s*>|</\s*p\s*>", re.IGNORECASE)
+
+
+def has_markup(text: str) -> bool:
+    return "<" in text or "&" in text
+
+
+def plain_text(fragment: str) -> str:
+    """Plain text of an HTML fragment: tags dropped (paragraph and line breaks become newlines),
+    entities decoded. A text without markup is returned unchanged, character for character."""
+    if not has_markup(fragment):
+        return fragment
+    text = _BREAK.sub("\n", fragment)
+    text = _TAG.sub("", text)
+    text = html.unescape(text)
+    return "\n".join(line.strip() for line in text.strip().splitlines()).strip()
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def closure_reason(closure: Closure) -> ox.NamedNode:
+    """Classify a closure by its code, then its label (codes other than REP_PUB have not been seen)."""
+    if closure.code == "REP_PUB":
+        return OX_HC.AnswerPublished
+    label = _fold(closure.label or "")
+    if "reponse" in label:
+        return OX_HC.AnswerPublished
+    if "fin de mandat" in label or "fin de legislature" in label:
+        return OX_HC.EndOfMandate
+    if "deces" in label:
+        return OX_HC.AuthorDeceased
+    if "gouvernement" in label or "nomination" in label:
+        return OX_HC.AuthorJoinedGovernment
+    if "transform" in label or "orale" in label:
+        return OX_HC.ConvertedToOralQuestion
+    if "caduc" in label:
+        return OX_HC.Lapsed
+    if "retir" in label:
+        return OX_HC.WithdrawnByAuthor
+    return OX_HC.OtherClosureReason
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """Facts computed from a question (documented in the ontology; reproducible by the queries)."""
+
+    published: date | None
+    answered: date | None
+    status: ox.NamedNode
+    delay_days: int | None
+
+
+def derive(question: Question) -> Derived:
+    published: date | None = None
+    for text in question.question_texts:
+        if text.jo and text.jo.date:
+            published = text.jo.date
+            break
+    if published is None and question.type is QuestionType.GOVERNMENT:
+        # a QG has no question text: its date is the sitting's, given with the answer
+        published = next((t.jo.date for t in question.answer_texts if t.jo and t.jo.date), None)
+    if published is None:
+        published = next((a.jo.date for a in question.attributions if a.jo and a.jo.date), None)
+    answered = next((t.jo.date for t in question.answer_texts if t.jo and t.jo.date), None)
+    if question.answer_texts or (
+        question.closure and closure_reason(question.closure) == OX_HC.AnswerPublished
+    ):
+        status = OX_HC.Answered
+    elif question.closure is not None:
+        status = OX_HC.Withdrawn
+    else:
+        status = OX_HC.Pending
+    delay = (answered - published).days if answered and published else None
+    return Derived(published, answered, status, delay)
+
+
+# ------------------------------------------------------------------ questions
+
+
+class QuestionMapper:
+    """Maps questions against a registry. Holds only the minter, the registry and caches."""
+
+    def __init__(self, registry: Registry, mint: Minter) -> None:
+        self.registry = registry
+        self.mint = mint
+        self.tool = mint.tool(__version__)
+
+    def map(self, q: Question) -> list[Quad]:
+        m = self.mint
+        g = m.question_graph(q.uid)
+        s = m.question(q.uid)
+        out: list[Quad] = []
+
+        def add(subj: ox.NamedNode, pred: ox.NamedNode, obj: Term) -> None:
+            out.append(Quad(subj, pred, obj, g))
+
+        derived = derive(q)
+        add(s, _A, QUESTION_CLASS[q.type])
+        add(s, OX_DCTERMS.identifier, lit(q.uid))
+        add(s, OX_HC.number, lit_int(q.number))
+        add(s, OX_HC.legislature, lit_int(q.legislature))
+        if q.regime:
+            add(s, OX_HC.regime, lit(q.regime))
+        add(s, OX_RDFS.seeAlso, m.official_page(q.uid, q.legislature))
+        if q.analyses:
+            add(s, OX_DCTERMS.title, lit_fr(q.analyses[0]))
+            for extra in q.analyses[1:]:
+                add(s, OX_DCTERMS.alternative, lit_fr(extra))
+        for scheme, label in (("rubrique", q.rubrique), ("tete-analyse", q.tete_analyse)):
+            if label:
+                topic = m.topic(scheme, label)
+                add(s, OX_DCTERMS.subject, topic)
+                self._topic(add, topic, scheme, label)
+
+        # -- author, at the time of asking
+        self._author(add, q, s, derived.published)
+
+        # -- ministries
+        if q.questioned_ministry is not None:
+            add(s, OX_HC.questionedMinistry, self._organe_mention(add, q.questioned_ministry, OX_HC.Ministry))
+        current: ox.NamedNode | None = None
+        for attribution in q.attributions:
+            ev = m.event(q.uid, "attribution", attribution.order)
+            ministry = self._organe_mention(add, attribution.ministry, OX_HC.Ministry)
+            add(s, OX_HC.attribution, ev)
+            add(ev, _A, OX_HC.Attribution)
+            add(ev, OX_HC.order, lit_int(attribution.order))
+            add(ev, OX_HC.ministry, ministry)
+            self._mention_labels(add, ev, attribution.ministry)
+            self._jo(add, ev, attribution.jo, event_date=True)
+            current = ministry
+        if current is not None:
+            add(s, OX_HC.attributedMinistry, current)
+
+        # -- publication(s) and texts
+        for n, text in enumerate(q.question_texts, start=1):
+            ev = m.event(q.uid, "publication", n)
+            add(s, OX_HC.publication, ev)
+            add(ev, _A, OX_HC.Publication)
+            add(ev, OX_HC.order, lit_int(n))
+            self._jo(add, ev, text.jo, event_date=True)
+            self._text(add, s if n == 1 else ev, text)
+            if text.erratum:
+                add(ev, OX_HC.erratum, lit_fr(text.erratum))
+        for n, erratum in enumerate(q.question_errata, start=1):
+            ev = m.event(q.uid, "erratum", n)
+            add(s, OX_HC.erratum, ev)
+            add(ev, _A, OX_HC.Erratum)
+            add(ev, OX_HC.order, lit_int(n))
+            add(ev, OX_SCHEMA.text, lit_fr(erratum.text))
+            self._jo(add, ev, erratum.jo, event_date=True)
+
+        # -- answer(s)
+        for n, text in enumerate(q.answer_texts, start=1):
+            ans = m.answer(q.uid, n)
+            add(s, OX_HC.answer, ans)
+            add(ans, _A, OX_HC.Answer)
+            add(ans, OX_HC.answers, s)
+            add(ans, OX_HC.order, lit_int(n))
+            self._jo(add, ans, text.jo, event_date=True)
+            self._text(add, ans, text)
+            if text.erratum:
+                add(ans, OX_HC.erratum, lit_fr(text.erratum))
+            answering = self._ministry_in_charge(q, text.jo.date if text.jo else None)
+            if answering is not None:
+                add(ans, OX_HC.answeringMinistry, answering)
+        for n, erratum in enumerate(q.answer_errata, start=1):
+            ev = m.event(q.uid, "erratum", len(q.question_errata) + n)
+            add(m.answer(q.uid, 1) if q.answer_texts else s, OX_HC.erratum, ev)
+            add(ev, _A, OX_HC.Erratum)
+            add(ev, OX_HC.order, lit_int(len(q.question_errata) + n))
+            add(ev, OX_SCHEMA.text, lit_fr(erratum.text))
+            self._jo(add, ev, erratum.jo, event_date=True)
+
+        # -- signalements, renewals, closure
+        for sig in q.signalements:
+            ev = m.event(q.uid, "signalement", sig.order)
+            add(s, OX_HC.signalement, ev)
+            add(ev, _A, OX_HC.Signalement)
+            add(ev, OX_HC.order, lit_int(sig.order))
+            if sig.filed:
+                add(ev, OX_HC.filingDate, lit_date(sig.filed))
+            self._jo(add, ev, sig.jo, event_date=sig.filed is None)
+            if sig.filed:
+                add(ev, OX_DCTERMS.date, lit_date(sig.filed))
+        for ren in q.renewals:
+            ev = m.event(q.uid, "renewal", ren.order)
+            add(s, OX_HC.renewal, ev)
+            add(ev, _A, OX_HC.Renewal)
+            add(ev, OX_HC.order, lit_int(ren.order))
+            if ren.date:
+                add(ev, OX_DCTERMS.date, lit_date(ren.date))
+            self._jo(add, ev, ren.jo, event_date=ren.date is None)
+        if q.closure is not None:
+            c = q.closure
+            ev = m.event(q.uid, "closure", 1)
+            add(s, OX_HC.closure, ev)
+            add(ev, _A, OX_HC.Closure)
+            if c.date:
+                add(ev, OX_DCTERMS.date, lit_date(c.date))
+                add(s, OX_HC.closureDate, lit_date(c.date))
+            if c.code:
+                add(ev, OX_HC.closureCode, lit(c.code))
+            if c.label:
+                add(ev, OX_HC.closureLabel, lit_fr(c.label))
+            add(ev, OX_HC.closureReason, closure_reason(c))
+            self._jo(add, ev, c.jo, event_date=c.date is None)
+
+        # -- derived facts
+        add(s, OX_HC.status, derived.status)
+        if derived.published:
+            add(s, OX_HC.publicationDate, lit_date(derived.published))
+        if derived.answered:
+            add(s, OX_HC.answerDate, lit_date(derived.answered))
+        if derived.delay_days is not None:
+            add(s, OX_HC.answerDelayDays, lit_int(derived.delay_days))
+
+        self._provenance(add, g, q.source)
+        return out
+
+    # -- pieces
+
+    def _author(self, add: _Adder, q: Question, s: ox.NamedNode, published: date | None) -> None:
+        reg, m = self.registry, self.mint
+        person_uid = q.author.person_uid
+        person = m.person(person_uid)
+        add(s, OX_DCTERMS.creator, person)
+        if reg.person(person_uid) is None:
+            # not in the registries given: keep the link, and say what we know of the person
+            add(person, _A, OX_FOAF.Person)
+            add(person, OX_DCTERMS.identifier, lit(person_uid))
+        mandate = reg.mandate(q.author.mandate_uid) if q.author.mandate_uid else None
+        if mandate is None and published is not None:
+            mandate = reg.assembly_mandate_on(person_uid, published, q.legislature)
+        mandate_uid = q.author.mandate_uid or (mandate.uid if mandate else None)
+        if mandate_uid:
+            add(s, OX_HC.authorMandate, m.mandate(mandate_uid))
+        if mandate is not None and mandate.election is not None:
+            election = mandate.election
+            if election.department_code and election.constituency_number is not None:
+                add(
+                    s,
+                    OX_HC.constituency,
+                    m.constituency(election.department_code, election.constituency_number),
+                )
+        group = q.author.group
+        if group is not None and (group.uid or group.label or group.short_label):
+            add(s, OX_HC.authorGroup, self._organe_mention(add, group, OX_HC.ParliamentaryGroup))
+        elif published is not None:
+            membership = reg.group_membership_on(person_uid, published)
+            if membership is not None and membership.organe_uids:
+                add(s, OX_HC.authorGroup, m.organe(membership.organe_uids[0]))
+
+    def _organe_mention(self, add: _Adder, mention: OrganeMention, cls: ox.NamedNode) -> ox.NamedNode:
+        """The organe a question names; when the registry does not know it, the question's own labels
+        describe it in the question's graph (and an id-less mention gets a marked fallback IRI)."""
+        if mention.uid:
+            node = self.mint.organe(mention.uid)
+            if self.registry.organe(mention.uid) is not None:
+                return node
+        else:
+            node = self.mint.unresolved_organe(mention.label or mention.short_label or "unknown")
+        add(node, _A, cls)
+        add(node, _A, OX_HC.Organe)
+        add(node, _A, OX_ORG.Organization)
+        if mention.uid:
+            add(node, OX_DCTERMS.identifier, lit(mention.uid))
+        if mention.label:
+            add(node, OX_SKOS.prefLabel, lit_fr(mention.label))
+        if mention.short_label:
+            add(node, OX_HC.shortLabel, lit_fr(mention.short_label))
+        return node
+
+    @staticmethod
+    def _mention_labels(add: _Adder, event: ox.NamedNode, mention: OrganeMention) -> None:
+        if mention.label:
+            add(event, OX_HC.ministryLabel, lit_fr(mention.label))
+        if mention.short_label:
+            add(event, OX_HC.ministryShortLabel, lit_fr(mention.short_label))
+
+    def _ministry_in_charge(self, q: Question, day: date | None) -> ox.NamedNode | None:
+        """The last attribution dated on or before ``day`` (the last one when undated)."""
+        chosen = None
+        for attribution in q.attributions:
+            when = attribution.jo.date if attribution.jo else None
+            if day is None or when is None or when <= day:
+                chosen = attribution
+        if chosen is None:
+            return None
+        mention = chosen.ministry
+        if mention.uid:
+            return self.mint.organe(mention.uid)
+        return self.mint.unresolved_organe(mention.label or mention.short_label or "unknown")
+
+    def _topic(self, add: _Adder, topic: ox.NamedNode, scheme: str, label: str) -> None:
+        scheme_node = self.mint.topic_scheme(scheme)
+        add(topic, _A, OX_SKOS.Concept)
+        add(topic, OX_SKOS.prefLabel, lit_fr(label))
+        add(topic, OX_SKOS.inScheme, scheme_node)
+        add(scheme_node, _A, OX_SKOS.ConceptScheme)
+        fr, en = TOPIC_SCHEME_LABELS[scheme]
+        add(scheme_node, OX_SKOS.prefLabel, lit_fr(fr))
+        add(scheme_node, OX_SKOS.prefLabel, ox.Literal(en, language="en"))
+
+    @staticmethod
+    def _text(add: _Adder, subject: ox.NamedNode, text: Text) -> None:
+        add(subject, OX_SCHEMA.text, lit_fr(plain_text(text.html)))
+        if has_markup(text.html):
+            add(subject, OX_HC.textHtml, ox.Literal(text.html, datatype=_RDF_HTML))
+
+    @staticmethod
+    def _jo(add: _Adder, subject: ox.NamedNode, jo: JOReference | None, *, event_date: bool) -> None:
+        if jo is None:
+            return
+        if jo.date:
+            add(subject, OX_HC.joDate, lit_date(jo.date))
+            if event_date:
+                add(subject, OX_DCTERMS.date, lit_date(jo.date))
+        if jo.kind:
+            add(subject, OX_HC.joType, lit(jo.kind))
+        if jo.page is not None:
+            add(subject, OX_HC.joPage, lit_int(jo.page))
+        if jo.number:
+            add(subject, OX_HC.joNumber, lit(jo.number))
+        if jo.nor:
+            add(subject, OX_HC.norReference, lit(jo.nor))
+        if jo.legifrance_url:
+            add(subject, OX_RDFS.seeAlso, _iri_or_literal(jo.legifrance_url))
+
+    def _provenance(self, add: _Adder, graph: ox.NamedNode, source: SourceRef) -> None:
+        src = self.mint.source(source.sha256)
+        add(graph, _A, OX_PROV.Entity)
+        add(graph, OX_PROV.wasDerivedFrom, src)
+        add(graph, OX_PROV.wasAttributedTo, self.tool)
+        add(src, _A, OX_HC.SourceRecord)
+        add(src, OX_HC.sourcePath, lit(source.path))
+        if source.pointer:
+            add(src, OX_HC.sourcePointer, lit(source.pointer))
+        add(src, OX_HC.sha256, lit(source.sha256))
+
+
+def _iri_or_literal(value: str) -> Term:
+    try:
+        if re.match(r"^https?://\S+$", value):
+            return ox.NamedNode(value)
+    except ValueError:
+        pass
+    return ox.Literal(value, datatype=OX_XSD.anyURI)
+
+
+# ------------------------------------------------------------------ registry
+
+
+class RegistryMapper:
+    """Maps the registry into three named graphs: acteurs, organes and the geography derived from both."""
+
+    def __init__(self, registry: Registry, mint: Minter) -> None:
+        self.registry = registry
+        self.mint = mint
+
+    def quads(self) -> Iterator[Quad]:
+        yield from self.acteurs()
+        yield from self.organes()
+        yield from self.geography()
+        yield from self.provenance()
+
+    def graphs(self) -> list[ox.NamedNode]:
+        return [self.mint.registry_graph(name) for name in ("acteurs", "organes", "geography")]
+
+    # -- acteurs
+    def acteurs(self) -> Iterator[Quad]:
+        g = self.mint.registry_graph("acteurs")
+        for uid in sorted(self.registry.persons):
+            for s, p, o in self._person(self.registry.persons[uid]):
+                yield Quad(s, p, o, g)
+
+    def _person(self, person: Person) -> Iterator[tuple[ox.NamedNode, ox.NamedNode, Term]]:
+        m = self.mint
+        s = m.person(person.uid)
+        yield s, _A, OX_FOAF.Person
+        yield s, OX_DCTERMS.identifier, lit(person.uid)
+        if person.full_name:
+            yield s, OX_FOAF.name, lit(person.full_name)
+        for pred, value in (
+            (OX_FOAF.givenName, person.given_name),
+            (OX_FOAF.familyName, person.family_name),
+            (OX_HC.civility, person.civility),
+            (OX_HC.sortName, person.sort_name),
+            (OX_HC.trigram, person.trigram),
+        ):
+            if value:
+                yield s, pred, lit(value)
+        for pred, value in (
+            (OX_HC.birthPlace, person.birth_city),
+            (OX_HC.birthDepartment, person.birth_department),
+            (OX_HC.birthCountry, person.birth_country),
+            (OX_HC.profession, person.profession),
+            (OX_HC.socioProfessionalCategory, person.socio_category),
+            (OX_HC.socioProfessionalFamily, person.socio_family),
+        ):
+            if value:
+                yield s, pred, lit_fr(value)
+        if person.birth_date:
+            yield s, OX_SCHEMA.birthDate, lit_date(person.birth_date)
+        if person.death_date:
+            yield s, OX_SCHEMA.deathDate, lit_date(person.death_date)
+        if person.hatvp_url:
+            yield s, OX_FOAF.page, _iri_or_literal(person.hatvp_url)
+        for mandate in sorted(person.mandates, key=lambda mm: mm.uid):
+            yield from self._mandate(mandate)
+
+    def _mandate(self, mandate: Mandate) -> Iterator[tuple[ox.NamedNode, ox.NamedNode, Term]]:
+        m = self.mint
+        s = m.mandate(mandate.uid)
+        yield s, _A, OX_ORG.Membership
+        if mandate.organe_type == "ASSEMBLEE":
+            yield s, _A, OX_HC.Mandate
+        yield s, OX_DCTERMS.identifier, lit(mandate.uid)
+        yield s, OX_ORG.member, m.person(mandate.person_uid)
+        yield s, OX_HC.organeType, lit(mandate.organe_type)
+        for organe_uid in mandate.organe_uids:
+            yield s, OX_ORG.organization, m.organe(organe_uid)
+        for pred, int_value in (
+            (OX_HC.legislature, mandate.legislature),
+            (OX_HC.precedence, mandate.precedence),
+        ):
+            if int_value is not None:
+                yield s, pred, lit_int(int_value)
+        for pred, day in (
+            (OX_SCHEMA.startDate, mandate.start),
+            (OX_SCHEMA.endDate, mandate.end),
+            (OX_HC.publicationDate, mandate.publication_date),
+        ):
+            if day:
+                yield s, pred, lit_date(day)
+        for pred, text in (
+            (OX_HC.quality, mandate.quality),
+            (OX_HC.qualityGendered, mandate.quality_gendered),
+            (OX_RDFS.label, mandate.label),
+        ):
+            if text:
+                yield s, pred, lit_fr(text)
+        for pred, text in ((OX_HC.qualityCode, mandate.quality_code), (OX_HC.chamber, mandate.chamber)):
+            if text:
+                yield s, pred, lit(text)
+        if mandate.principal is not None:
+            yield s, OX_HC.principal, ox.Literal(mandate.principal)
+        for pred, ref in (
+            (OX_HC.previousMission, mandate.previous_mission_uid),
+            (OX_HC.nextMission, mandate.next_mission_uid),
+        ):
+            if ref:
+                yield s, pred, m.mandate(ref)
+        election = mandate.election
+        if election is not None:
+            if election.department_code and election.constituency_number is not None:
+                yield (
+                    s,
+                    OX_HC.constituency,
+                    m.constituency(election.department_code, election.constituency_number),
+                )
+            if election.cause:
+                yield s, OX_HC.electionCause, lit_fr(election.cause)
+            if election.constituency_organe_uid:
+                yield s, OX_HC.constituencyOrgane, m.organe(election.constituency_organe_uid)
+        term = mandate.term
+        if term is not None:
+            if term.taking_office:
+                yield s, OX_HC.takingOffice, lit_date(term.taking_office)
+            if term.end_cause:
+                yield s, OX_HC.endCause, lit_fr(term.end_cause)
+            if term.replaces_mandate_uid:
+                yield s, OX_HC.replacesMandate, m.mandate(term.replaces_mandate_uid)
+            if term.seat:
+                yield s, OX_HC.seat, lit(term.seat)
+            if term.first_election is not None:
+                yield s, OX_HC.firstElection, ox.Literal(term.first_election)
+        for sub in mandate.substitutes:
+            node = m.substitution(mandate.uid, sub.person_uid)
+            yield s, OX_HC.substitution, node
+            yield node, _A, OX_HC.Substitution
+            yield node, OX_HC.substitute, m.person(sub.person_uid)
+            if sub.start:
+                yield node, OX_SCHEMA.startDate, lit_date(sub.start)
+            if sub.end:
+                yield node, OX_SCHEMA.endDate, lit_date(sub.end)
+
+    # -- organes
+    def organes(self) -> Iterator[Quad]:
+        g = self.mint.registry_graph("organes")
+        for uid in sorted(self.registry.organes):
+            for s, p, o in self._organe(self.registry.organes[uid]):
+                yield Quad(s, p, o, g)
+
+    def _organe(self, organe: Organe) -> Iterator[tuple[ox.NamedNode, ox.NamedNode, Term]]:
+        m = self.mint
+        s = m.organe(organe.uid)
+        yield s, _A, OX_ORG.Organization
+        yield s, _A, OX_HC.Organe
+        specific = ORGANE_CLASS.get(organe.code_type)
+        if specific is not None:
+            yield s, _A, specific
+        yield s, OX_DCTERMS.identifier, lit(organe.uid)
+        yield s, OX_HC.organeType, lit(organe.code_type)
+        for pred, text in (
+            (OX_SKOS.prefLabel, organe.label),
+            (OX_HC.editionLabel, organe.label_edition),
+            (OX_HC.shortLabel, organe.short_label),
+            (OX_HC.abbreviation, organe.abbreviation),
+            (OX_HC.politicalPosition, organe.political_position),
+            (OX_HC.legalRegime, organe.legal_regime),
+        ):
+            if text:
+                yield s, pred, lit_fr(text)
+        for pred, text in (
+            (OX_HC.chamber, organe.chamber),
+            (OX_HC.regime, organe.regime),
+            (OX_HC.color, organe.color),
+        ):
+            if text:
+                yield s, pred, lit(text)
+        for pred, day in (
+            (OX_SCHEMA.startDate, organe.start),
+            (OX_SCHEMA.endDate, organe.end),
+            (OX_HC.approvalDate, organe.approval_date),
+        ):
+            if day:
+                yield s, pred, lit_date(day)
+        for pred, int_value in (
+            (OX_HC.legislature, organe.legislature),
+            (OX_HC.precedence, organe.precedence),
+            (OX_HC.meetingsPerYear, organe.meetings_per_year),
+        ):
+            if int_value is not None:
+                yield s, pred, lit_int(int_value)
+        if organe.parent_uid:
+            yield s, OX_ORG.subOrganizationOf, m.organe(organe.parent_uid)
+        if organe.previous_uid:
+            yield s, OX_HC.previousPortfolio, m.organe(organe.previous_uid)
+        for secretary in organe.secretaries:
+            yield s, OX_HC.secretary, lit(secretary)
+        for country in organe.country_refs:
+            yield s, OX_HC.country, lit(country)
+        if organe.website:
+            yield s, OX_SCHEMA.url, _iri_or_literal(organe.website)
+        if organe.code_type == "CIRCONSCRIPTION" and organe.department_code and organe.number is not None:
+            yield s, OX_HC.constituency, m.constituency(organe.department_code, organe.number)
+
+    # -- geography: constituencies and departments, from mandates and constituency organes
+    def geography(self) -> Iterator[Quad]:
+        g = self.mint.registry_graph("geography")
+        departments: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
+        constituencies: dict[tuple[str, int], str | None] = {}
+        for uid in sorted(self.registry.organes):
+            o = self.registry.organes[uid]
+            if o.code_type == "CIRCONSCRIPTION" and o.department_code and o.number is not None:
+                departments.setdefault(
+                    o.department_code,
+                    (o.department_label, o.region_label, o.region_type, o.department_nature),
+                )
+                constituencies.setdefault((o.department_code, o.number), o.department_label)
+        for uid in sorted(self.registry.persons):
+            for mandate in self.registry.persons[uid].mandates:
+                e = mandate.election
+                if e is None or not e.department_code or e.constituency_number is None:
+                    continue
+                departments.setdefault(e.department_code, (e.department, e.region, e.region_type, None))
+                constituencies.setdefault((e.department_code, e.constituency_number), e.department)
+        for code in sorted(departments):
+            label, region, region_type, nature = departments[code]
+            s = self.mint.department(code)
+            for p, o in _department_facts(code, label, region, region_type, nature):
+                yield Quad(s, p, o, g)
+        for code, number in sorted(constituencies):
+            s = self.mint.constituency(code, number)
+            dept_label = constituencies[(code, number)] or departments.get(code, (None,))[0]
+            yield Quad(s, _A, OX_HC.Constituency, g)
+            yield Quad(s, OX_DCTERMS.identifier, lit(f"{code}-{number}"), g)
+            yield Quad(s, OX_HC.department, self.mint.department(code), g)
+            yield Quad(s, OX_HC.number, lit_int(number), g)
+            if dept_label:
+                yield Quad(s, OX_RDFS.label, lit_fr(constituency_label(dept_label, number)), g)
+
+    def provenance(self) -> Iterator[Quad]:
+        tool = self.mint.tool(__version__)
+        for name in ("acteurs", "organes", "geography"):
+            g = self.mint.registry_graph(name)
+            yield Quad(g, _A, OX_PROV.Entity, g)
+            yield Quad(g, OX_PROV.wasAttributedTo, tool, g)
+        for name, records in (
+            ("acteurs", [self.registry.persons[k] for k in sorted(self.registry.persons)]),
+            ("organes", [self.registry.organes[k] for k in sorted(self.registry.organes)]),
+        ):
+            g = self.mint.registry_graph(name)
+            for record in records:
+                for source in record.sources:
+                    src = self.mint.source(source.sha256)
+                    yield Quad(g, OX_PROV.wasDerivedFrom, src, g)
+                    yield Quad(src, _A, OX_HC.SourceRecord, g)
+                    yield Quad(src, OX_HC.sourcePath, lit(source.path), g)
+                    yield Quad(src, OX_HC.sha256, lit(source.sha256), g)
+
+
+def _department_facts(
+    code: str, label: str | None, region: str | None, region_type: str | None, nature: str | None
+) -> Iterable[tuple[ox.NamedNode, Term]]:
+    yield _A, OX_HC.Department
+    yield OX_DCTERMS.identifier, lit(code)
+    if label:
+        yield OX_RDFS.label, lit_fr(label)
+    if region:
+        yield OX_HC.region, lit_fr(region)
+    if region_type:
+        yield OX_HC.regionType, lit_fr(region_type)
+    if nature:
+        yield OX_HC.departmentNature, lit(nature)
+
+
+def constituency_label(department: str, number: int) -> str:
+    """``Hauts-de-Seine (6e circonscription)``, ``Ain (1re circonscription)`` — as the Assemblée writes it."""
+    ordinal = "1re" if number == 1 else f"{number}e"
+    return f"{department} ({ordinal} circonscription)"
