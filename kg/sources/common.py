@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +34,18 @@ class InputFile:
     name: str  # POSIX, relative to the input root; archive members as "archive.zip!/member"
     path: Path  # the file on disk (the archive, for a member)
     member: str | None = None  # the member inside the archive
+    error: str | None = None  # why this input cannot be read (an archive found unreadable while listing)
 
     def read_bytes(self) -> bytes:
-        if self.member is None:
-            return self.path.read_bytes()
-        with zipfile.ZipFile(self.path) as archive:
-            return archive.read(self.member)
+        """The file's bytes. Raises :class:`InputError` naming the file when it cannot be read."""
+        if self.error is not None:
+            raise InputError(self.error, file=self.name)
+        try:
+            if self.member is None:
+                return self.path.read_bytes()
+            return _open_archive(self.path).read(self.member)
+        except (OSError, zipfile.BadZipFile, KeyError, RuntimeError) as exc:
+            raise InputError(f"cannot read ({exc})", file=self.name) from exc
 
     @property
     def suffix(self) -> str:
@@ -69,12 +76,20 @@ def iter_input_files(root: Path, suffixes: tuple[str, ...] = RECORD_SUFFIXES) ->
     yield InputFile(root.name, root)
 
 
+@lru_cache(maxsize=4)
+def _open_archive(path: Path) -> zipfile.ZipFile:
+    """Archives stay open while their members are read (re-opening one per member is slow on big dumps)."""
+    return zipfile.ZipFile(path)
+
+
 def _iter_zip(path: Path, name: str, suffixes: tuple[str, ...]) -> Iterator[InputFile]:
+    """An archive's members; an unreadable archive is yielded as one input that fails when read, so a
+    folder walk goes on and the failure is reported with the file's name."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            members = sorted(info.filename for info in archive.infolist() if not info.is_dir())
+        members = sorted(info.filename for info in _open_archive(path).infolist() if not info.is_dir())
     except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"not a readable zip archive ({exc})", file=name) from exc
+        yield InputFile(name, path, error=f"not a readable zip archive ({exc})")
+        return
     for member in members:
         if Path(member).suffix.lower() in suffixes:
             yield InputFile(f"{name}!/{member}", path, member)
