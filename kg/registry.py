@@ -13,7 +13,6 @@ which deputy mandate and which group did they hold on a given day, which organe 
 from __future__ import annotations
 
 import dataclasses
-import zipfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from kg.errors import InputError
 from kg.models import Diagnostic, Mandate, Organe, Person, Substitute
-from kg.sources.common import RECORD_SUFFIXES, InputFile, iter_input_files
+from kg.sources.common import InputFile, iter_input_files
 from kg.sources.registry import SOURCE_PATHS, RegistryRecordError, decode_registry_file
 
 if TYPE_CHECKING:
@@ -184,120 +183,46 @@ def load_registry(paths: Sequence[Path]) -> Registry:
     diagnostics: list[Diagnostic] = []
     listed: list[tuple[str, int, InputFile]] = []
     for index, root in enumerate(roots):
-        listed.extend((found.name, index, found) for found in _input_files(root, diagnostics))
+        listed.extend((found.name, index, found) for found in iter_input_files(root))
     listed.sort(key=lambda entry: (entry[0], entry[1]))
     repeated = {name for name, count in Counter(name for name, _, _ in listed).items() if count > 1}
 
     decoded: list[tuple[str, Person | Organe]] = []
-    with _Reader() as reader:
-        for name, _, found in listed:
-            label = _disk_name(found) if name in repeated else name
-            if found.suffix != ".json":
-                diagnostics.append(
-                    Diagnostic(
-                        severity="warning",
-                        file=name,
-                        code="unsupported-format",
-                        message=f"{found.suffix} registry files are not read (only the JSON dumps are); skipped",
-                    )
+    for name, _, found in listed:
+        label = _disk_name(found) if name in repeated else name
+        if found.suffix != ".json" and found.error is None:
+            diagnostics.append(
+                Diagnostic(
+                    severity="warning",
+                    file=name,
+                    code="unsupported-format",
+                    message=f"{found.suffix} registry files are not read (only the JSON dumps are); skipped",
                 )
-                continue
-            try:
-                data = reader.read(found)
-            except (OSError, zipfile.BadZipFile, KeyError) as exc:
-                diagnostics.append(
-                    Diagnostic(severity="error", file=name, code="unreadable", message=f"cannot read: {exc}")
+            )
+            continue
+        try:
+            for item in decode_registry_file(name, found.read_bytes()):
+                if isinstance(item, Diagnostic):
+                    diagnostics.append(item)
+                else:
+                    decoded.append((label, item))
+        except InputError as exc:
+            diagnostics.append(
+                Diagnostic(
+                    severity="error",
+                    file=exc.file or name,
+                    record=exc.record,
+                    field=exc.field,
+                    code=exc.code if isinstance(exc, RegistryRecordError) else "unreadable",
+                    message=f"{exc.message}; record skipped",
                 )
-                continue
-            try:
-                for item in decode_registry_file(name, data):
-                    if isinstance(item, Diagnostic):
-                        diagnostics.append(item)
-                    else:
-                        decoded.append((label, item))
-            except InputError as exc:
-                diagnostics.append(
-                    Diagnostic(
-                        severity="error",
-                        file=exc.file or name,
-                        record=exc.record,
-                        field=exc.field,
-                        code=exc.code if isinstance(exc, RegistryRecordError) else "bad-record",
-                        message=f"{exc.message}; record skipped",
-                    )
-                )
+            )
     persons, organes = _merge_all(decoded, diagnostics)
     return Registry(persons, organes, diagnostics)
 
 
-def _input_files(root: Path, diagnostics: list[Diagnostic]) -> list[InputFile]:
-    """The files under one input. A bad archive inside a folder is reported and the walk goes on.
-
-    (``iter_input_files`` stops a folder walk at the first unreadable zip; the rest of the folder is then
-    listed here, entry by entry, still through ``iter_input_files``.)
-    """
-    found: list[InputFile] = []
-    try:
-        found.extend(iter_input_files(root))
-        return found
-    except InputError as exc:
-        diagnostics.append(_unreadable(exc, root))
-        if not root.is_dir():
-            return found
-        failed = exc.file
-    done = {item.name.split("!/", 1)[0] for item in found}
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        rel = path.relative_to(root).as_posix()
-        suffix = path.suffix.lower()
-        if rel in done or rel == failed:
-            continue
-        if suffix == ".zip":
-            try:
-                found.extend(
-                    dataclasses.replace(member, name=f"{rel}!/{member.member}")
-                    for member in iter_input_files(path)
-                )
-            except InputError as exc:
-                diagnostics.append(_unreadable(exc, root, rel))
-        elif suffix in RECORD_SUFFIXES:
-            found.append(InputFile(rel, path))
-    return found
-
-
-def _unreadable(exc: InputError, root: Path, name: str | None = None) -> Diagnostic:
-    return Diagnostic(
-        severity="error",
-        file=name or exc.file or root.name,
-        code="unreadable",
-        message=f"{exc.message}; its files are not read",
-    )
-
-
 def _disk_name(found: InputFile) -> str:
     return f"{found.path}!/{found.member}" if found.member else str(found.path)
-
-
-class _Reader:
-    """Reads input files, keeping each archive open once (``InputFile.read_bytes`` reopens it per member)."""
-
-    def __init__(self) -> None:
-        self._archives: dict[Path, zipfile.ZipFile] = {}
-
-    def read(self, found: InputFile) -> bytes:
-        if found.member is None:
-            return found.path.read_bytes()
-        archive = self._archives.get(found.path)
-        if archive is None:
-            archive = self._archives[found.path] = zipfile.ZipFile(found.path)
-        return archive.read(found.member)
-
-    def __enter__(self) -> _Reader:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        for archive in self._archives.values():
-            archive.close()
-        self._archives.clear()
 
 
 # ------------------------------------------------------------------ merging
