@@ -16,16 +16,16 @@ AN_OPEN_DATA = ox.NamedNode("https://data.assemblee-nationale.fr/")
 
 _CLASSES = """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n)
-WHERE { GRAPH ?g { ?s a ?class } FILTER(?g != ?dataset) }
+WHERE { GRAPH ?g { ?s a ?class } }
 GROUP BY ?class ORDER BY ?class
 """
-_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?dataset) } }"
-_SUBJECTS = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?dataset) }"
+_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
+_SUBJECTS = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 _VOID_CLASS = ox_iri(str(VOID) + "class")  # ``class`` is a Python keyword: no attribute access
 
 
-def _scalar(store: EmbeddedStore, query: str, dataset_graph: ox.NamedNode) -> int:
-    for row in store.store.query(query, substitutions={ox.Variable("dataset"): dataset_graph}):  # type: ignore[union-attr]
+def _scalar(store: EmbeddedStore, query: str) -> int:
+    for row in store.store.query(query):  # type: ignore[union-attr]
         value = row[0]
         if isinstance(value, ox.Literal):
             return int(value.value)
@@ -33,8 +33,11 @@ def _scalar(store: EmbeddedStore, query: str, dataset_graph: ox.NamedNode) -> in
 
 
 def describe(store: EmbeddedStore, mint: Minter) -> list[ox.Quad]:
-    """Quads of the ``graph/dataset`` named graph describing everything else in the store."""
+    """Quads of the ``graph/dataset`` named graph describing everything else in the store.
+
+    The previous description is dropped first, so the counts are those of the data alone."""
     g = mint.dataset_graph()
+    store.remove_graph(g)
     d = mint.dataset()
     out: list[ox.Quad] = []
 
@@ -68,9 +71,9 @@ def describe(store: EmbeddedStore, mint: Minter) -> list[ox.Quad]:
     for prefix in sorted(PREFIXES):
         if prefix not in ("rdf", "rdfs", "xsd", "owl", "void", "dcat"):
             add(d, OX_VOID.vocabulary, ox.NamedNode(PREFIXES[prefix]))
-    add(d, OX_VOID.triples, lit_int(_scalar(store, _TRIPLES, g)))
-    add(d, OX_VOID.distinctSubjects, lit_int(_scalar(store, _SUBJECTS, g)))
-    classes = list(store.store.query(_CLASSES, substitutions={ox.Variable("dataset"): g}))  # type: ignore[union-attr]
+    add(d, OX_VOID.triples, lit_int(_scalar(store, _TRIPLES)))
+    add(d, OX_VOID.distinctSubjects, lit_int(_scalar(store, _SUBJECTS)))
+    classes = list(store.store.query(_CLASSES))  # type: ignore[union-attr]
     add(d, OX_VOID.classes, lit_int(len(classes)))
     for row in classes:
         cls, count = row[0], row[1]

@@ -2,12 +2,13 @@
 
 Triple formats (Turtle, N-Triples) carry the union of all named graphs, each triple once; quad formats
 (N-Quads, TriG, JSON-LD) keep the named graphs. Output is sorted, so the same store gives
-byte-identical files, and Turtle uses the stable prefixes of :data:`kg.vocab.PREFIXES`.
+byte-identical files (Oxigraph's index order depends on the data only), and Turtle uses the stable prefixes of :data:`kg.vocab.PREFIXES`.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,32 +59,27 @@ def format_for(out: Path | None, name: str | None) -> Format:
     return FORMATS["ttl"]
 
 
-_TRIPLES = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s ?p ?o"
-_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g ?s ?p ?o"
-
-
-def iter_triples(store: EmbeddedStore) -> Iterator[ox.Triple]:
-    for row in store.store.query(_TRIPLES):  # type: ignore[union-attr]
-        yield ox.Triple(row[0], row[1], row[2])
-
-
-def iter_quads(store: EmbeddedStore) -> Iterator[ox.Quad]:
-    for row in store.store.query(_QUADS):  # type: ignore[union-attr]
-        yield ox.Quad(row[0], row[1], row[2], row[3])
+#: Each triple of the union of the named graphs once, streamed by Oxigraph in its index order (which
+#: depends on the data only, so the same store always gives the same bytes).
+_UNION = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 def export(store: EmbeddedStore, out: Path, fmt: Format) -> None:
     """Write the store to ``out`` atomically (``-`` writes to standard output)."""
-    data: Iterator[ox.Triple] | Iterator[ox.Quad] = iter_quads(store) if fmt.quads else iter_triples(store)
-    prefixes = PREFIXES if fmt.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
     if str(out) == "-":
-        import sys
-
-        ox.serialize(data, sys.stdout.buffer, fmt.rdf_format, prefixes=prefixes)
+        _write(store, sys.stdout.buffer, fmt)
         sys.stdout.buffer.flush()
         return
     with atomic_writer(out) as handle:
-        ox.serialize(data, handle, fmt.rdf_format, prefixes=prefixes)
+        _write(store, handle, fmt)
+
+
+def _write(store: EmbeddedStore, handle: IO[bytes], fmt: Format) -> None:
+    prefixes = PREFIXES if fmt.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+    if fmt.quads:
+        store.store.dump(handle, fmt.rdf_format, prefixes=prefixes)
+    else:
+        ox.serialize(store.store.query(_UNION), handle, fmt.rdf_format, prefixes=prefixes)  # type: ignore[arg-type]
 
 
 @contextmanager
@@ -91,6 +87,9 @@ def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
     """A binary file handle whose content replaces ``path`` only when the block completes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual permissions
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
