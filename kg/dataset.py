@@ -73,7 +73,9 @@ def describe(store: EmbeddedStore, mint: Minter) -> list[ox.Quad]:
             add(d, OX_VOID.vocabulary, ox.NamedNode(PREFIXES[prefix]))
     add(d, OX_VOID.triples, lit_int(_scalar(store, _TRIPLES)))
     add(d, OX_VOID.distinctSubjects, lit_int(_scalar(store, _SUBJECTS)))
-    classes = list(store.store.query(_CLASSES))  # type: ignore[union-attr]
+    solutions = store.store.query(_CLASSES)
+    assert isinstance(solutions, ox.QuerySolutions)
+    classes = list(solutions)
     add(d, OX_VOID.classes, lit_int(len(classes)))
     for row in classes:
         cls, count = row[0], row[1]

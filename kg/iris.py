@@ -4,7 +4,8 @@
 Patterns (DESIGN §3):
 ``question/{uid}``, ``question/{uid}/answer``, ``question/{uid}/{kind}/{n}``, ``person/{PA…}``,
 ``mandate/{PM…}``, ``organe/{PO…}``, ``constituency/{dept}-{n}``, ``department/{code}``,
-``topic/{scheme}/{slug}``, ``graph/question/{uid}``, ``graph/registry/{name}``.
+``topic/{scheme}/{slug}``, ``graph/question/{uid}``, ``graph/registry/{name}``, ``graph/topics``,
+``graph/mentions``, ``graph/dataset``.
 """
 
 from __future__ import annotations
@@ -82,6 +83,12 @@ class Minter:
 
     def registry_graph(self, name: str) -> ox.NamedNode:
         return self._iri(f"graph/registry/{name}")
+
+    def shared_graph(self, name: str) -> ox.NamedNode:
+        """``graph/topics`` or ``graph/mentions``: facts many questions share, added to and never replaced."""
+        if name not in ("topics", "mentions"):
+            raise ValueError(f"unknown shared graph {name!r}")
+        return self._iri(f"graph/{name}")
 
     def dataset(self) -> ox.NamedNode:
         return self._iri("dataset")

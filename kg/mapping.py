@@ -2,6 +2,11 @@
 quads in the same order. One named graph per question (``graph/question/{uid}``); the registry goes to
 ``graph/registry/acteurs``, ``graph/registry/organes`` and ``graph/registry/geography``.
 
+Facts that many questions share are written once, to shared graphs that builds add to and never replace:
+``graph/topics`` (the SKOS concepts of rubriques and têtes d'analyse) and ``graph/mentions`` (persons and
+organes known only from how questions name them). So a triple never stands in two graphs, and queries over
+the union of graphs see each fact once.
+
 Terms are pyoxigraph terms (the bulk path); IRIs come from :class:`kg.iris.Minter` only.
 """
 
@@ -183,6 +188,8 @@ class QuestionMapper:
         self.registry = registry
         self.mint = mint
         self.tool = mint.tool(__version__)
+        self.topics_graph = mint.shared_graph("topics")
+        self.mentions_graph = mint.shared_graph("mentions")
 
     def map(self, q: Question) -> list[Quad]:
         m = self.mint
@@ -192,6 +199,15 @@ class QuestionMapper:
 
         def add(subj: ox.NamedNode, pred: ox.NamedNode, obj: Term) -> None:
             out.append(Quad(subj, pred, obj, g))
+
+        def shared(graph: ox.NamedNode) -> _Adder:
+            def add_to(subj: ox.NamedNode, pred: ox.NamedNode, obj: Term) -> None:
+                out.append(Quad(subj, pred, obj, graph))
+
+            return add_to
+
+        add_topic = shared(self.topics_graph)
+        add_mention = shared(self.mentions_graph)
 
         derived = derive(q)
         add(s, _A, QUESTION_CLASS[q.type])
@@ -209,18 +225,22 @@ class QuestionMapper:
             if label:
                 topic = m.topic(scheme, label)
                 add(s, OX_DCTERMS.subject, topic)
-                self._topic(add, topic, scheme, label)
+                self._topic(add_topic, topic, scheme, label)
 
         # -- author, at the time of asking
-        self._author(add, q, s, derived.published)
+        self._author(add, add_mention, q, s, derived.published)
 
         # -- ministries
         if q.questioned_ministry is not None:
-            add(s, OX_HC.questionedMinistry, self._organe_mention(add, q.questioned_ministry, OX_HC.Ministry))
+            add(
+                s,
+                OX_HC.questionedMinistry,
+                self._organe_mention(add_mention, q.questioned_ministry, OX_HC.Ministry),
+            )
         current: ox.NamedNode | None = None
         for attribution in q.attributions:
             ev = m.event(q.uid, "attribution", attribution.order)
-            ministry = self._organe_mention(add, attribution.ministry, OX_HC.Ministry)
+            ministry = self._organe_mention(add_mention, attribution.ministry, OX_HC.Ministry)
             add(s, OX_HC.attribution, ev)
             add(ev, _A, OX_HC.Attribution)
             add(ev, OX_HC.order, lit_int(attribution.order))
@@ -319,15 +339,17 @@ class QuestionMapper:
 
     # -- pieces
 
-    def _author(self, add: _Adder, q: Question, s: ox.NamedNode, published: date | None) -> None:
+    def _author(
+        self, add: _Adder, add_mention: _Adder, q: Question, s: ox.NamedNode, published: date | None
+    ) -> None:
         reg, m = self.registry, self.mint
         person_uid = q.author.person_uid
         person = m.person(person_uid)
         add(s, OX_DCTERMS.creator, person)
         if reg.person(person_uid) is None:
             # not in the registries given: keep the link, and say what we know of the person
-            add(person, _A, OX_FOAF.Person)
-            add(person, OX_DCTERMS.identifier, lit(person_uid))
+            add_mention(person, _A, OX_FOAF.Person)
+            add_mention(person, OX_DCTERMS.identifier, lit(person_uid))
         mandate = reg.mandate(q.author.mandate_uid) if q.author.mandate_uid else None
         if mandate is None and published is not None:
             mandate = reg.assembly_mandate_on(person_uid, published, q.legislature)
@@ -344,7 +366,7 @@ class QuestionMapper:
                 )
         group = q.author.group
         if group is not None and (group.uid or group.label or group.short_label):
-            add(s, OX_HC.authorGroup, self._organe_mention(add, group, OX_HC.ParliamentaryGroup))
+            add(s, OX_HC.authorGroup, self._organe_mention(add_mention, group, OX_HC.ParliamentaryGroup))
         elif published is not None:
             membership = reg.group_membership_on(person_uid, published)
             if membership is not None and membership.organe_uids:
@@ -352,7 +374,7 @@ class QuestionMapper:
 
     def _organe_mention(self, add: _Adder, mention: OrganeMention, cls: ox.NamedNode) -> ox.NamedNode:
         """The organe a question names; when the registry does not know it, the question's own labels
-        describe it in the question's graph (and an id-less mention gets a marked fallback IRI)."""
+        describe it in the ``graph/mentions`` graph (and an id-less mention gets a marked fallback IRI)."""
         if mention.uid:
             node = self.mint.organe(mention.uid)
             if self.registry.organe(mention.uid) is not None:
@@ -668,8 +690,8 @@ class RegistryMapper:
         for code in sorted(departments):
             label, region, region_type, nature = departments[code]
             s = self.mint.department(code)
-            for p, o in _department_facts(code, label, region, region_type, nature):
-                yield Quad(s, p, o, g)
+            for pred, obj in _department_facts(code, label, region, region_type, nature):
+                yield Quad(s, pred, obj, g)
         for code, number in sorted(constituencies):
             s = self.mint.constituency(code, number)
             dept_label = constituencies[(code, number)] or departments.get(code, (None,))[0]

@@ -134,8 +134,9 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
     summary.mandates = sum(len(p.mandates) for p in registry.persons.values())
 
     store = EmbeddedStore(options.store)
-    registry_mapper = RegistryMapper(registry, mint)
-    store.replace_graphs(registry_mapper.graphs(), registry_mapper.quads())
+    if registries:  # with no registry given, the registry graphs already in the store are kept
+        registry_mapper = RegistryMapper(registry, mint)
+        store.replace_graphs(registry_mapper.graphs(), registry_mapper.quads())
 
     mapper = QuestionMapper(registry, mint)
     seen: dict[str, str] = {}  # uid → file that brought it
@@ -178,43 +179,51 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
 
 
 def _read_file(file: InputFile, summary: BuildSummary) -> Iterator[Question]:
-    """Decode and parse one file. Failures are recorded in ``summary`` (never raised): a file that
-    cannot be decoded counts as one record read and quarantined; a bad record likewise."""
+    """Decode and parse one file, record by record. Failures are recorded in ``summary``, never raised:
+    a file that cannot be decoded counts as one record read and quarantined (the records before the
+    point where it broke still land); a bad record likewise, and the file goes on."""
+    problems: list[Diagnostic] = []
     try:
-        raws = list(decode_question_file(file.name, file.read_bytes()))
-    except (InputError, OSError) as exc:
-        message = exc.one_line() if isinstance(exc, InputError) else f"{file.name}: cannot read ({exc})"
-        field_name = exc.field if isinstance(exc, InputError) else None
+        for raw in decode_question_file(file.name, file.read_bytes(), diagnostics=problems):
+            summary.records_read += 1
+            try:
+                question, warnings = parse_question(raw)
+            except RecordError as exc:
+                _reject(summary, file.name, exc, pointer=raw.pointer)
+                continue
+            summary.diagnostics.extend(warnings)
+            yield question
+    except InputError as exc:
         summary.records_read += 1
-        summary.bad_input = True
-        summary.diagnostics.append(
-            Diagnostic("error", file.name, message, field=field_name, code="unreadable")
+        _reject(summary, file.name, exc)
+    for problem in problems:  # parts of a multi-record file that are not records
+        if problem.severity == "error":
+            summary.records_read += 1
+            _reject(
+                summary,
+                file.name,
+                InputError(problem.message, file=problem.file, record=problem.record, field=problem.field),
+            )
+        else:
+            summary.diagnostics.append(problem)
+
+
+def _reject(summary: BuildSummary, name: str, exc: InputError, *, pointer: str | None = None) -> None:
+    summary.bad_input = True
+    code = getattr(exc, "code", "bad-record" if isinstance(exc, RecordError) else "unreadable")
+    summary.diagnostics.append(
+        Diagnostic("error", exc.file or name, exc.one_line(), record=exc.record, field=exc.field, code=code)
+    )
+    summary.quarantine.append(
+        QuarantineEntry(
+            file=exc.file or name,
+            uid=exc.record,
+            pointer=pointer,
+            field=exc.field,
+            message=exc.one_line(),
+            kind="input",
         )
-        summary.quarantine.append(QuarantineEntry(file=file.name, message=message, field=field_name))
-        return
-    for raw in raws:
-        summary.records_read += 1
-        try:
-            question, warnings = parse_question(raw)
-        except RecordError as exc:
-            summary.bad_input = True
-            summary.diagnostics.append(
-                Diagnostic(
-                    "error", file.name, exc.one_line(), record=exc.record, field=exc.field, code="bad-record"
-                )
-            )
-            summary.quarantine.append(
-                QuarantineEntry(
-                    file=file.name,
-                    uid=exc.record,
-                    pointer=raw.pointer,
-                    field=exc.field,
-                    message=exc.one_line(),
-                )
-            )
-            continue
-        summary.diagnostics.extend(warnings)
-        yield question
+    )
 
 
 def write_quarantine(path: Path, entries: Sequence[QuarantineEntry]) -> None:

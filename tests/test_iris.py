@@ -14,7 +14,9 @@ mint = Minter()
 
 def test_documented_patterns() -> None:
     assert mint.question("QANR5L15QE40439").value == "https://w3id.org/hemicycle/question/QANR5L15QE40439"
-    assert mint.answer("QANR5L15QE40439").value == "https://w3id.org/hemicycle/question/QANR5L15QE40439/answer"
+    assert (
+        mint.answer("QANR5L15QE40439").value == "https://w3id.org/hemicycle/question/QANR5L15QE40439/answer"
+    )
     assert (
         mint.event("QANR5L15QE40439", "attribution", 2).value
         == "https://w3id.org/hemicycle/question/QANR5L15QE40439/attribution/2"

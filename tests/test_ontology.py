@@ -17,7 +17,9 @@ def ontology() -> Graph:
 
 
 def _declared(ontology: Graph) -> set[URIRef]:
-    return {s for s in ontology.subjects(RDF.type, None) if isinstance(s, URIRef) and str(s).startswith(HC_IRI)}
+    return {
+        s for s in ontology.subjects(RDF.type, None) if isinstance(s, URIRef) and str(s).startswith(HC_IRI)
+    }
 
 
 def test_vocab_module_matches_ontology_exactly(ontology: Graph) -> None:

@@ -1,0 +1,617 @@
+"""Readers of the Assemblée's question records: bytes → raw records → validated :class:`kg.models.Question`.
+
+Three steps, each usable alone:
+
+* :func:`decode_question_file` turns one file's bytes into :class:`RawQuestion` records, whatever the layout
+  (one question per file or a whole legislature in one file, JSON or XML, detected by content);
+* :func:`parse_question` validates one raw record (:mod:`kg.sources.wire`) and converts it to the domain
+  model, with warnings for anything odd but usable;
+* :func:`read_questions` does both for every file under an input (file, folder or zip), turning every
+  failure into an error :class:`~kg.models.Diagnostic` and going on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import orjson
+from pydantic import ValidationError
+
+from kg.errors import InputError, RecordError
+from kg.models import (
+    Attribution,
+    Author,
+    Closure,
+    Diagnostic,
+    Erratum,
+    JOReference,
+    OrganeMention,
+    Question,
+    QuestionType,
+    Renewal,
+    Signalement,
+    SourceRef,
+    Text,
+)
+from kg.sources import wire
+from kg.sources.common import (
+    InputFile,
+    iter_input_files,
+    looks_like_mojibake,
+    record_hash,
+    text_of,
+)
+from kg.sources.xmldict import XmlError, XmlRecord, iter_xml_records
+
+__all__ = [
+    "KNOWN_CLOSURE_CODES",
+    "QUESTION_FIELDS",
+    "QuestionRecordError",
+    "RawQuestion",
+    "decode_question_file",
+    "parse_question",
+    "read_questions",
+]
+
+QUESTION_FIELDS = wire.QUESTION_FIELDS
+
+#: Closure codes seen in real records; any other code is kept and reported.
+KNOWN_CLOSURE_CODES = frozenset({"REP_PUB"})
+
+#: The record key, in JSON and as an XML element.
+RECORD_KEY = "question"
+#: XML elements whose child elements are HTML markup, kept as a string.
+MARKUP_TAGS = frozenset({"texte"})
+
+_UID = re.compile(r"QANR5L(\d+)(QE|QOSD|QG)(\d+)")
+_PERSON = re.compile(r"PA\d+")
+_MANDATE = re.compile(r"PM\d+")
+_ORGANE = re.compile(r"PO\d+")
+_LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
+_BOM = b"\xef\xbb\xbf"
+# The UTF-8 bytes of looks_like_mojibake's pattern: a cheap screen over the whole record before the walk.
+_MOJIBAKE_BYTES = re.compile(rb"\xc3[\x82\x83]\xc2[\x80-\xbf]|\xc3\xa2\xe2\x82\xac")
+
+
+@dataclass(frozen=True, slots=True)
+class RawQuestion:
+    """One question record as found in a file, before validation."""
+
+    file: str  # InputFile.name (relative to the input root)
+    pointer: str | None  # location inside a multi-record file ("/questionsEcrites/question/3"); None if alone
+    data: dict[str, Any]  # the question object itself (the content under the "question" root), JSON-shaped
+
+
+class QuestionRecordError(RecordError):
+    """A :class:`RecordError` with a machine-readable ``code`` (``missing-field``, ``bad-date``, …)."""
+
+    def __init__(
+        self, message: str, *, file: str, record: str | None, field: str | None, code: str = "bad-record"
+    ) -> None:
+        super().__init__(message, file=file, record=record, field=field)
+        self.code = code
+
+
+# ------------------------------------------------------------------ decoding
+
+
+def decode_question_file(
+    name: str, data: bytes, *, diagnostics: list[Diagnostic] | None = None
+) -> Iterator[RawQuestion]:
+    """Decode one file's bytes (JSON or XML, detected by content; every layout) into raw records.
+
+    Raises :class:`InputError` (one line, naming the file) when the file cannot be decoded at all: invalid
+    or truncated JSON/XML, empty file, wrong root key, invalid UTF-8 (with the byte offset), a DTD.
+
+    Some problems spoil only part of a multi-record file (an item that is not an object, an unexpected key
+    or element next to the records). They are appended to ``diagnostics`` when a list is given; otherwise
+    they are raised as one :class:`InputError` after the last good record has been yielded.
+    """
+    problems: list[Diagnostic] = []
+    for item in _decode(name, data):
+        if isinstance(item, RawQuestion):
+            yield item
+        elif diagnostics is not None:
+            diagnostics.append(item)
+        else:
+            problems.append(item)
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise InputError(first.message + more, file=name, record=first.record, field=first.field)
+
+
+def _decode(name: str, data: bytes) -> Iterator[RawQuestion | Diagnostic]:
+    start = _LEADING_SPACE.match(data, len(_BOM) if data.startswith(_BOM) else 0)
+    position = start.end() if start else 0
+    if position >= len(data):
+        raise InputError("empty file", file=name)
+    first = data[position : position + 1]
+    if first in (b"{", b"["):
+        yield from _decode_json(name, data, position)
+    elif first == b"<":
+        _check_utf8(name, data)
+        yield from _decode_xml(name, data)
+    else:
+        _check_utf8(name, data)
+        raise InputError(
+            f"neither JSON nor XML (the content starts with {data[position : position + 20]!r})", file=name
+        )
+
+
+def _check_utf8(name: str, data: bytes) -> None:
+    """Raise :class:`InputError` with the byte offset of the first byte that is not valid UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    step = 1 << 22
+    for start in range(0, len(data), step):
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(data[start : start + step], final=start + step >= len(data))
+        except UnicodeDecodeError as exc:
+            offset = start - pending + exc.start
+            bad = data[offset : offset + 4]
+            raise InputError(
+                f"not valid UTF-8 at byte offset {offset} (bytes {bad!r}); files must be UTF-8", file=name
+            ) from None
+
+
+def _decode_json(name: str, data: bytes, position: int) -> Iterator[RawQuestion | Diagnostic]:
+    try:
+        document = orjson.loads(data[position:] if position else data)
+    except orjson.JSONDecodeError as exc:
+        _check_utf8(name, data)
+        raise InputError(
+            f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", file=name
+        ) from None
+    if not isinstance(document, dict):
+        raise InputError(f"the JSON root is a {type(document).__name__}, not an object", file=name)
+    if RECORD_KEY in document:
+        value = document[RECORD_KEY]
+        if isinstance(value, list):
+            yield from _items(name, f"/{RECORD_KEY}", value)
+        elif isinstance(value, dict) and not _is_nil_object(value):
+            yield RawQuestion(name, None, value)
+        else:
+            raise InputError(f"the {RECORD_KEY!r} record is empty or not an object", file=name)
+        yield from _strays(name, "", document, keep=RECORD_KEY)
+        return
+    containers = [key for key, value in document.items() if isinstance(value, dict) and RECORD_KEY in value]
+    if not containers:
+        keys = ", ".join(repr(key) for key in document) or "none"
+        raise InputError(
+            f"wrong root key ({keys}): expected {RECORD_KEY!r} or a collection such as "
+            f"'questionsEcrites' holding {RECORD_KEY!r}",
+            file=name,
+        )
+    for key in containers:
+        container = document[key]
+        base = f"/{_pointer_token(key)}/{RECORD_KEY}"
+        value = container[RECORD_KEY]
+        if isinstance(value, list):
+            yield from _items(name, base, value)
+        else:
+            yield from _items(name, base, [value], single=True)
+        yield from _strays(name, f"/{_pointer_token(key)}", container, keep=RECORD_KEY)
+    for key in document:
+        if key not in containers and not key.startswith("@"):
+            yield _stray(name, f"/{_pointer_token(key)}", key)
+
+
+def _items(
+    name: str, base: str, values: Iterable[Any], single: bool = False
+) -> Iterator[RawQuestion | Diagnostic]:
+    for index, value in enumerate(values):
+        pointer = base if single else f"{base}/{index}"
+        if isinstance(value, dict) and not _is_nil_object(value):
+            yield RawQuestion(name, pointer, value)
+        else:
+            yield Diagnostic(
+                severity="error",
+                file=name,
+                record=pointer,
+                message=f"a {RECORD_KEY!r} item is empty or not an object ({type(value).__name__}); skipped",
+                code="bad-item",
+            )
+
+
+def _is_nil_object(value: dict[str, Any]) -> bool:
+    return not value or value.get("@xsi:nil") in ("true", True)
+
+
+def _strays(name: str, base: str, container: dict[str, Any], keep: str) -> Iterator[Diagnostic]:
+    for key in container:
+        if key != keep and not key.startswith("@"):
+            yield _stray(name, f"{base}/{_pointer_token(key)}", key)
+
+
+def _stray(name: str, pointer: str, key: str) -> Diagnostic:
+    return Diagnostic(
+        severity="warning",
+        file=name,
+        record=pointer,
+        field=key,
+        message=f"unexpected {key!r} next to the {RECORD_KEY!r} records; ignored",
+        code="unknown-field",
+    )
+
+
+def _pointer_token(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def _decode_xml(name: str, data: bytes) -> Iterator[RawQuestion | Diagnostic]:
+    held: XmlRecord | None = None  # the first record of a collection: its pointer depends on whether a second
+    seen = False
+    root = ""
+    try:
+        for item in iter_xml_records(data, RECORD_KEY, MARKUP_TAGS):
+            root = item.root
+            if isinstance(item, XmlRecord):
+                seen = True
+                if item.index is None:
+                    yield _xml_record(name, None, item)
+                elif item.index == 0:
+                    held = item
+                else:
+                    if held is not None:
+                        yield _xml_record(name, f"/{root}/{RECORD_KEY}/0", held)
+                        held = None
+                    yield _xml_record(name, f"/{root}/{RECORD_KEY}/{item.index}", item)
+            else:
+                yield _stray(name, f"/{root}/{item.tag}", item.tag)
+    except XmlError as exc:
+        if held is not None:
+            yield _xml_record(name, f"/{root}/{RECORD_KEY}/0", held)
+        raise InputError(str(exc), file=name) from None
+    if held is not None:
+        yield _xml_record(name, f"/{root}/{RECORD_KEY}", held)
+    if not seen:
+        raise InputError(f"wrong root element <{root}>: it holds no <{RECORD_KEY}> record", file=name)
+
+
+def _xml_record(name: str, pointer: str | None, item: XmlRecord) -> RawQuestion | Diagnostic:
+    if isinstance(item.data, dict) and not _is_nil_object(item.data):
+        return RawQuestion(name, pointer, item.data)
+    return Diagnostic(
+        severity="error",
+        file=name,
+        record=pointer,
+        message=f"the <{RECORD_KEY}> element is empty or holds only text; skipped",
+        code="bad-item",
+    )
+
+
+# ------------------------------------------------------------------ parsing
+
+
+def parse_question(raw: RawQuestion) -> tuple[Question, list[Diagnostic]]:
+    """Validate a raw record and convert it to the domain :class:`Question`.
+
+    Returns the warnings (unknown fields, unknown closure code, odd references, mojibake, …). Raises
+    :class:`QuestionRecordError` (a :class:`RecordError`) naming the file, the record (uid, else pointer) and
+    the dotted source field when the record cannot be used.
+    """
+    return _Builder(raw).build()
+
+
+class _Builder:
+    __slots__ = ("raw", "record", "warnings")
+
+    def __init__(self, raw: RawQuestion) -> None:
+        self.raw = raw
+        uid = text_of(raw.data.get("uid")) if isinstance(raw.data, dict) else None
+        self.record = " ".join(uid.split()) if uid and not uid.isspace() else raw.pointer  # one line
+        self.warnings: list[Diagnostic] = []
+
+    # -- reporting
+
+    def warn(self, code: str, field: str, message: str) -> None:
+        self.warnings.append(
+            Diagnostic(
+                severity="warning",
+                file=self.raw.file,
+                record=self.record,
+                field=field,
+                message=message,
+                code=code,
+            )
+        )
+
+    def fail(self, code: str, field: str | None, message: str) -> NoReturn:
+        raise QuestionRecordError(message, file=self.raw.file, record=self.record, field=field, code=code)
+
+    def fail_validation(self, exc: ValidationError) -> NoReturn:
+        errors = exc.errors(include_url=False, include_input=False)
+        error = errors[0]
+        loc = error["loc"]
+        field = ".".join(str(part) for part in loc if isinstance(part, str)) or None
+        cause = error.get("ctx", {}).get("error")
+        message = str(cause) if isinstance(cause, ValueError) else error["msg"]
+        items = [str(part + 1) for part in loc if isinstance(part, int)]
+        if items:
+            message += f" (item {'/'.join(items)})"
+        if len(errors) > 1:
+            message += f" (and {len(errors) - 1} more problems)"
+        if isinstance(cause, wire.BadDate):
+            code = "bad-date"
+        elif isinstance(cause, wire.BadNumber):
+            code = "bad-number"
+        else:
+            code = "missing-field" if error["type"] == "missing" else "bad-shape"
+        self.fail(code, field, message)
+
+    # -- conversion
+
+    def build(self) -> tuple[Question, list[Diagnostic]]:
+        raw = self.raw
+        if not isinstance(raw.data, dict):
+            self.fail("bad-shape", None, f"the record is a {type(raw.data).__name__}, not an object")
+        try:
+            source = wire.WireQuestion.model_validate(raw.data)
+        except ValidationError as exc:
+            self.fail_validation(exc)
+        try:
+            sha256 = record_hash(raw.data)
+            serialised = orjson.dumps(raw.data)
+        except TypeError as exc:  # only for records built in code: decoded JSON and XML always serialise
+            self.fail("bad-shape", None, f"the record cannot be serialised ({exc})")
+        for path in wire.unknown_fields(source):
+            self.warn("unknown-field", path, "unknown field, not read (please report it)")
+        if _MOJIBAKE_BYTES.search(serialised):
+            self.walk_mojibake(raw.data, "")
+
+        uid, qtype, number, legislature = self.identity(source)
+        identifier = source.identifier
+        indexation = source.indexation
+        question = Question(
+            uid=uid,
+            type=qtype,
+            number=number,
+            legislature=legislature,
+            author=self.author(source.author),
+            source=SourceRef(path=raw.file, sha256=sha256, pointer=raw.pointer),
+            regime=identifier.regime if identifier else None,
+            rubrique=indexation.rubrique if indexation else None,
+            tete_analyse=indexation.tete_analyse if indexation else None,
+            analyses=self.analyses(indexation),
+            questioned_ministry=self.organe(source.questioned_ministry, "minInt"),
+            attributions=self.attributions(source.attributions),
+            question_texts=self.texts(source.question_texts, "textesQuestion.texteQuestion"),
+            answer_texts=self.texts(source.answer_texts, "textesReponse.texteReponse"),
+            signalements=tuple(
+                Signalement(order=i, filed=s.filed, jo=_jo(s.info_jo))
+                for i, s in enumerate(source.signalements, start=1)
+            ),
+            renewals=tuple(
+                Renewal(order=i, date=r.date, jo=_jo(r.info_jo))
+                for i, r in enumerate(source.renewals.items if source.renewals else (), start=1)
+            ),
+            closure=self.closure(source.closure),
+            question_errata=self.errata(source.question_errata, "erratumsQuestion"),
+            answer_errata=self.errata(source.answer_errata, "erratumsReponse"),
+        )
+        return question, self.warnings
+
+    def identity(self, source: wire.WireQuestion) -> tuple[str, QuestionType, int, int]:
+        if source.uid is None:
+            self.fail("missing-field", "uid", "missing: every question has a uid")
+        uid = source.uid.strip()
+        if source.type is None:
+            self.fail("missing-field", "type", "missing: the question type (QE, QOSD or QG) is required")
+        try:
+            qtype = QuestionType(source.type.strip())
+        except ValueError:
+            self.fail(
+                "unknown-type", "type", f"unknown question type {source.type!r} (expected QE, QOSD or QG)"
+            )
+        identifier = source.identifier
+        number = identifier.number if identifier else None
+        legislature = identifier.legislature if identifier else None
+        if number is None:
+            self.fail("missing-field", "identifiant.numero", "missing: the question number is required")
+        if legislature is None:
+            self.fail("missing-field", "identifiant.legislature", "missing: the legislature is required")
+        match = _UID.fullmatch(uid)
+        if match is None:
+            self.fail(
+                "bad-identifier", "uid", f"{uid!r} is not a question uid (QANR5L{{leg}}{{QE|QOSD|QG}}{{n}})"
+            )
+        uid_legislature, uid_type, uid_number = match.groups()
+        if uid_type != qtype.value:
+            self.fail("uid-mismatch", "type", f"type {qtype.value!r} contradicts the uid {uid}")
+        if int(uid_legislature) != legislature:
+            self.fail(
+                "uid-mismatch",
+                "identifiant.legislature",
+                f"legislature {legislature} contradicts the uid {uid}",
+            )
+        if int(uid_number) != number:
+            self.fail("uid-mismatch", "identifiant.numero", f"number {number} contradicts the uid {uid}")
+        return uid, qtype, number, legislature
+
+    def author(self, source: wire.Auteur | None) -> Author:
+        identity = source.identity if source else None
+        person = identity.person_ref.strip() if identity and identity.person_ref else None
+        if person is None:
+            self.fail("missing-field", "auteur.identite.acteurRef", "missing: every question has an author")
+        if not _PERSON.fullmatch(person):
+            self.fail("bad-identifier", "auteur.identite.acteurRef", f"{person!r} is not an acteur uid (PA…)")
+        mandate = identity.mandate_ref.strip() if identity and identity.mandate_ref else None
+        if mandate is not None and not _MANDATE.fullmatch(mandate):
+            self.warn(
+                "bad-mandate-ref",
+                "auteur.identite.mandatRef",
+                f"{mandate!r} is not a mandate uid (PM…); ignored",
+            )
+            mandate = None
+        group = self.organe(source.group, "auteur.groupe") if source else None
+        return Author(person_uid=person, mandate_uid=mandate, group=group)
+
+    def organe(self, source: wire.OrganeLabels | None, field: str) -> OrganeMention | None:
+        if source is None:
+            return None
+        uid = None
+        if source.organe_ref is not None:
+            ref = source.organe_ref.strip()
+            if _ORGANE.fullmatch(ref):
+                uid = ref
+            else:
+                self.warn(
+                    "bad-organe-ref",
+                    f"{field}.organeRef",
+                    f"{source.organe_ref!r} is not an organe uid (PO…); only the labels are kept",
+                )
+        if uid is None and source.short_label is None and source.label is None:
+            return None
+        return OrganeMention(uid=uid, short_label=source.short_label, label=source.label)
+
+    def analyses(self, source: wire.IndexationAN | None) -> tuple[str, ...]:
+        if source is None:
+            return ()
+        titles: list[str | None] = []
+        if source.analyses is not None:
+            titles += source.analyses.analyse + source.analyses.analyse_upper + source.analyses.ana
+        if source.legacy_analyse is not None:
+            titles += source.legacy_analyse.ana
+        return tuple(dict.fromkeys(title for title in titles if title is not None))
+
+    def attributions(self, source: wire.MinAttribs | None) -> tuple[Attribution, ...]:
+        if source is None:
+            return ()
+        attributions = []
+        for order, item in enumerate(source.items, start=1):
+            ministry = self.organe(item.denomination, "minAttribs.minAttrib.denomination")
+            if ministry is None:
+                self.warn(
+                    "empty-attribution",
+                    "minAttribs.minAttrib.denomination",
+                    f"attribution {order} names no ministry; kept without one",
+                )
+                ministry = OrganeMention(uid=None)
+            attributions.append(Attribution(order=order, ministry=ministry, jo=_jo(item.info_jo)))
+        return tuple(attributions)
+
+    def texts(self, source: wire.TextesQuestion | wire.TextesReponse | None, field: str) -> tuple[Text, ...]:
+        if source is None:
+            return ()
+        texts = []
+        for item in source.items:
+            if item.text is None:
+                self.warn("empty-text", f"{field}.texte", "a text entry has no text; kept as an empty text")
+            texts.append(Text(html=item.text or "", jo=_jo(item.info_jo), erratum=item.erratum))
+        return tuple(texts)
+
+    def closure(self, source: wire.Cloture | None) -> Closure | None:
+        if source is None:
+            return None
+        closure = Closure(code=source.code, label=source.label, date=source.date, jo=_jo(source.info_jo))
+        if closure == _EMPTY_CLOSURE:
+            return None
+        if closure.code is not None and closure.code not in KNOWN_CLOSURE_CODES:
+            self.warn(
+                "unknown-closure-code",
+                "cloture.codeCloture",
+                f"closure code {closure.code!r} ({closure.label or 'no label'}) has not been seen before; kept",
+            )
+        return closure
+
+    def errata(self, source: wire.Erratums | None, field: str) -> tuple[Erratum, ...]:
+        if source is None:
+            return ()
+        errata = []
+        for item in source.items:
+            if item.text is None:
+                self.warn(
+                    "empty-erratum", f"{field}.erratum.texte", "an erratum has no text; kept as an empty text"
+                )
+            errata.append(Erratum(text=item.text or "", jo=_jo(item.info_jo)))
+        return tuple(errata)
+
+    def walk_mojibake(self, value: Any, path: str) -> None:
+        if isinstance(value, str):
+            if looks_like_mojibake(value):
+                at = min(
+                    (i for i in (value.find("Ã"), value.find("Â"), value.find("â€")) if i >= 0), default=0
+                )
+                excerpt = value[max(at - 15, 0) : at + 15]
+                self.warn(
+                    "mojibake",
+                    path,
+                    f"looks like mojibake (UTF-8 read as Latin-1/CP1252) near {excerpt!r}; kept as written",
+                )
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                self.walk_mojibake(item, f"{path}.{key}" if path else key)
+        elif isinstance(value, list):
+            for item in value:
+                self.walk_mojibake(item, path)
+
+
+_EMPTY_JO = JOReference()
+_EMPTY_CLOSURE = Closure()
+
+
+def _jo(source: wire.InfoJO | None) -> JOReference | None:
+    if source is None:
+        return None
+    reference = JOReference(
+        kind=source.kind,
+        date=source.date,
+        page=source.page,
+        number=source.number,
+        legifrance_url=source.legifrance_url,
+        nor=source.nor,
+    )
+    return None if reference == _EMPTY_JO else reference
+
+
+# ------------------------------------------------------------------ reading an input
+
+
+def read_questions(root: Path) -> Iterator[Question | Diagnostic]:
+    """Every question under ``root`` (a file, a folder, a zip), with warnings and errors as diagnostics.
+
+    A file or record that cannot be used yields ``Diagnostic(severity="error")`` and reading goes on with
+    the next record or file; warnings are yielded right before their question. Never raises for bad data.
+    """
+    files = iter_input_files(root)
+    while True:
+        try:
+            entry = next(files)
+        except StopIteration:
+            return
+        except InputError as exc:  # the input itself is missing or unreadable: nothing more to walk
+            yield _error(exc.file or str(root), None, None, exc.message, "unreadable-file")
+            return
+        except OSError as exc:
+            yield _error(str(root), None, None, f"cannot list the input ({exc})", "unreadable-file")
+            return
+        yield from _read_file(entry)
+
+
+def _read_file(entry: InputFile) -> Iterator[Question | Diagnostic]:
+    try:
+        data = entry.read_bytes()
+        for item in _decode(entry.name, data):
+            if isinstance(item, Diagnostic):
+                yield item
+                continue
+            try:
+                question, warnings = parse_question(item)
+            except RecordError as exc:
+                code = exc.code if isinstance(exc, QuestionRecordError) else "bad-record"
+                yield _error(item.file, exc.record, exc.field, exc.message, code)
+                continue
+            yield from warnings
+            yield question
+    except InputError as exc:
+        yield _error(entry.name, exc.record, exc.field, exc.message, "unreadable-file")
+
+
+def _error(file: str, record: str | None, field: str | None, message: str, code: str) -> Diagnostic:
+    return Diagnostic(severity="error", file=file, record=record, field=field, message=message, code=code)
