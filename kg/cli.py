@@ -3,6 +3,7 @@ Only this module exits; exit codes: 0 ok, 1 data does not conform, 2 bad input o
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -81,6 +82,10 @@ def build_cmd(
         Path | None,
         typer.Option("--quarantine", help="Quarantine report (default: quarantine.jsonl beside --out)."),
     ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", min=1, help="Worker processes for reading and mapping (large inputs)."),
+    ] = min(2, os.cpu_count() or 1),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no warnings list.")] = False,
 ) -> None:
     """Build the graph from question records and the acteurs/organes registries into the store."""
@@ -93,6 +98,7 @@ def build_cmd(
             format=format_for(out, fmt) if (fmt or out) else None,
             base=base,
             quarantine=quarantine,
+            jobs=jobs,
         )
         with Progress(
             TextColumn("[bold]building"),

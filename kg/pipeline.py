@@ -6,25 +6,25 @@ for each of them. Library code: it raises and returns, it never exits.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import orjson
 import pyoxigraph as ox
 
 from kg.dataset import describe
-from kg.errors import ExitCode, InputError, RecordError
+from kg.errors import ExitCode
 from kg.export import Format, atomic_writer, export, format_for
+from kg.intake import Intake, QuarantineEntry, map_all
 from kg.iris import DEFAULT_BASE, Minter
-from kg.mapping import QuestionMapper, RegistryMapper
-from kg.models import Diagnostic, Question
+from kg.mapping import RegistryMapper
+from kg.models import Diagnostic
 from kg.registry import Registry, load_registry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
-from kg.sources.common import InputFile, iter_input_files
-from kg.sources.questions import decode_question_file, parse_question
+from kg.sources.common import iter_input_files
 from kg.store import EmbeddedStore
 
 BATCH = 2000  # questions written to the store at once
@@ -39,6 +39,7 @@ class BuildOptions:
     format: Format | None = None
     base: str = DEFAULT_BASE
     quarantine: Path | None = None  # default: quarantine.jsonl beside --out, else in out/
+    jobs: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))  # worker processes for mapping
 
     @property
     def quarantine_path(self) -> Path:
@@ -47,30 +48,6 @@ class BuildOptions:
         if self.out is not None and str(self.out) != "-":
             return self.out.parent / "quarantine.jsonl"
         return Path("out") / "quarantine.jsonl"
-
-
-@dataclass(frozen=True, slots=True)
-class QuarantineEntry:
-    """A record kept out of the graph, with why. One JSON object per line in ``quarantine.jsonl``."""
-
-    file: str
-    message: str
-    uid: str | None = None
-    field: str | None = None
-    pointer: str | None = None
-    kind: str = "input"  # input (unreadable/unparsable) | duplicate | shacl
-
-    def to_json(self) -> bytes:
-        return orjson.dumps(
-            {
-                "file": self.file,
-                "uid": self.uid,
-                "pointer": self.pointer,
-                "field": self.field,
-                "kind": self.kind,
-                "message": self.message,
-            }
-        )
 
 
 @dataclass
@@ -87,6 +64,12 @@ class BuildSummary:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     quarantine: list[QuarantineEntry] = field(default_factory=list)
     bad_input: bool = False
+
+    def absorb(self, intake: Intake) -> None:
+        self.records_read += intake.records_read
+        self.bad_input |= intake.bad_input
+        self.diagnostics.extend(intake.diagnostics)
+        self.quarantine.extend(intake.quarantine)
 
     @property
     def warnings(self) -> int:
@@ -138,33 +121,35 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
         registry_mapper = RegistryMapper(registry, mint)
         store.replace_graphs(registry_mapper.graphs(), registry_mapper.quads())
 
-    mapper = QuestionMapper(registry, mint)
-    seen: dict[str, str] = {}  # uid → file that brought it
+    seen: dict[str, str] = {}  # uid → where it was first read
     graphs: list[ox.NamedNode] = []
-    quads: list[ox.Quad] = []
-    for done, file in enumerate(files, start=1):
-        for question in _read_file(file, summary):
-            previous = seen.get(question.uid)
+    batch: list[bytes] = []
+    done = 0
+    for intake in map_all(files, registry, options.base, options.jobs):
+        summary.absorb(intake)
+        for record in intake.mapped:
+            previous = seen.get(record.uid)
             if previous is not None:
                 summary.quarantine.append(
                     QuarantineEntry(
-                        file=str(question.source),
-                        uid=question.uid,
+                        file=record.source,
+                        uid=record.uid,
                         kind="duplicate",
                         message=f"uid already read from {previous}; this copy is not used",
                     )
                 )
                 continue
-            seen[question.uid] = str(question.source)
-            graphs.append(mint.question_graph(question.uid))
-            quads.extend(mapper.map(question))
+            seen[record.uid] = record.source
+            graphs.append(mint.question_graph(record.uid))
+            batch.append(record.nquads)
             summary.in_graph += 1
-            summary.by_type[question.type.value] += 1
+            summary.by_type[record.type] += 1
             if len(graphs) >= BATCH:
-                store.replace_graphs(graphs, quads)
-                graphs, quads = [], []
+                store.load_graphs(graphs, b"".join(batch))
+                graphs, batch = [], []
+        done += intake.files
         progress(done, len(files))
-    store.replace_graphs(graphs, quads)
+    store.load_graphs(graphs, b"".join(batch))
 
     store.replace_graphs([mint.dataset_graph()], describe(store, mint))
     store.flush()
@@ -176,54 +161,6 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
     write_quarantine(options.quarantine_path, summary.quarantine)
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def _read_file(file: InputFile, summary: BuildSummary) -> Iterator[Question]:
-    """Decode and parse one file, record by record. Failures are recorded in ``summary``, never raised:
-    a file that cannot be decoded counts as one record read and quarantined (the records before the
-    point where it broke still land); a bad record likewise, and the file goes on."""
-    problems: list[Diagnostic] = []
-    try:
-        for raw in decode_question_file(file.name, file.read_bytes(), diagnostics=problems):
-            summary.records_read += 1
-            try:
-                question, warnings = parse_question(raw)
-            except RecordError as exc:
-                _reject(summary, file.name, exc, pointer=raw.pointer)
-                continue
-            summary.diagnostics.extend(warnings)
-            yield question
-    except InputError as exc:
-        summary.records_read += 1
-        _reject(summary, file.name, exc)
-    for problem in problems:  # parts of a multi-record file that are not records
-        if problem.severity == "error":
-            summary.records_read += 1
-            _reject(
-                summary,
-                file.name,
-                InputError(problem.message, file=problem.file, record=problem.record, field=problem.field),
-            )
-        else:
-            summary.diagnostics.append(problem)
-
-
-def _reject(summary: BuildSummary, name: str, exc: InputError, *, pointer: str | None = None) -> None:
-    summary.bad_input = True
-    code = getattr(exc, "code", "bad-record" if isinstance(exc, RecordError) else "unreadable")
-    summary.diagnostics.append(
-        Diagnostic("error", exc.file or name, exc.one_line(), record=exc.record, field=exc.field, code=code)
-    )
-    summary.quarantine.append(
-        QuarantineEntry(
-            file=exc.file or name,
-            uid=exc.record,
-            pointer=pointer,
-            field=exc.field,
-            message=exc.one_line(),
-            kind="input",
-        )
-    )
 
 
 def write_quarantine(path: Path, entries: Sequence[QuarantineEntry]) -> None:

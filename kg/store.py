@@ -43,6 +43,16 @@ class EmbeddedStore:
                     self.store.remove_graph(graph)
         self.store.bulk_extend(quads)
 
+    def load_graphs(self, graphs: Sequence[ox.NamedNode], nquads: bytes) -> None:
+        """Drop ``graphs`` if present, then load N-Quads (whose quads belong to those graphs or to the
+        add-only shared graphs) with Oxigraph's bulk loader."""
+        if not self._empty:
+            for graph in graphs:
+                if self.store.contains_named_graph(graph):
+                    self.store.remove_graph(graph)
+        if nquads:
+            self.store.bulk_load(nquads, ox.RdfFormat.N_QUADS)
+
     def remove_graph(self, graph: ox.NamedNode) -> None:
         if self.store.contains_named_graph(graph):
             self.store.remove_graph(graph)

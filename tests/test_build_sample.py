@@ -251,3 +251,15 @@ def test_rebuild_replaces_graphs_instead_of_duplicating(tmp_path: Path) -> None:
         f"SELECT ?t WHERE {{ <{BASE}question/QANR5L15QE40439> <http://purl.org/dc/terms/title> ?t }}",
     )
     assert titles == [{"t": "Désignation d'un nouvel hébergeur des données traitées par le Health Data Hub"}]
+
+
+def test_parallel_build_gives_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.intake
+
+    serial, parallel = tmp_path / "serial.nq", tmp_path / "parallel.nq"
+    build(BuildOptions(store=tmp_path / "s1", out=serial, jobs=1))
+    monkeypatch.setattr(kg.intake, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(kg.intake, "CHUNK_FILES", 5)
+    summary = build(BuildOptions(store=tmp_path / "s2", out=parallel, jobs=2))
+    assert summary.in_graph == EXPECT["questions"]
+    assert serial.read_bytes() == parallel.read_bytes()
