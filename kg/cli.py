@@ -82,6 +82,10 @@ def build_cmd(
         Path | None,
         typer.Option("--quarantine", help="Quarantine report (default: quarantine.jsonl beside --out)."),
     ] = None,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="Read every input again, even files unchanged since the last build."),
+    ] = False,
     jobs: Annotated[
         int,
         typer.Option("--jobs", "-j", min=1, help="Worker processes for reading and mapping (large inputs)."),
@@ -99,6 +103,7 @@ def build_cmd(
             base=base,
             quarantine=quarantine,
             jobs=jobs,
+            full=full,
         )
         with Progress(
             TextColumn("[bold]building"),
@@ -133,6 +138,10 @@ def _report(summary: BuildSummary, options: BuildOptions, *, quiet: bool) -> Non
         table = Table(title="hemicycle-kg build", show_header=False, title_justify="left")
         table.add_column(style="bold")
         table.add_column(justify="right")
+        if summary.unchanged_files:
+            table.add_row(
+                "unchanged since last build", f"{summary.unchanged_records} ({summary.unchanged_files} files)"
+            )
         table.add_row("records read", str(summary.records_read))
         table.add_row("questions in graph", str(summary.in_graph))
         for kind, count in sorted(summary.by_type.items()):

@@ -66,6 +66,8 @@ class Intake:
     """What reading and mapping some files gave."""
 
     files: int = 0
+    #: per file, in order: the uids it gave and whether all its records landed
+    file_results: list[tuple[list[str], bool]] = field(default_factory=list)
     records_read: int = 0
     bad_input: bool = False
     mapped: list[MappedRecord] = field(default_factory=list)
@@ -138,9 +140,13 @@ def map_files(files: Sequence[InputFile]) -> Intake:
     intake = Intake()
     for file in files:
         intake.files += 1
+        rejected = len(intake.quarantine)
+        uids: list[str] = []
         for question in read_file(file, intake):
             data = ox.serialize(mapper.map(question), None, ox.RdfFormat.N_QUADS) or b""
             intake.mapped.append(MappedRecord(question.uid, question.type.value, str(question.source), data))
+            uids.append(question.uid)
+        intake.file_results.append((uids, len(intake.quarantine) == rejected))
     return intake
 
 

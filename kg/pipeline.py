@@ -20,11 +20,12 @@ from kg.errors import ExitCode
 from kg.export import Format, atomic_writer, export, format_for
 from kg.intake import Intake, QuarantineEntry, map_all
 from kg.iris import DEFAULT_BASE, Minter
+from kg.manifest import Manifest, fingerprint, manifest_path
 from kg.mapping import RegistryMapper
 from kg.models import Diagnostic
 from kg.registry import Registry, load_registry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
-from kg.sources.common import iter_input_files
+from kg.sources.common import InputFile, iter_input_files
 from kg.store import EmbeddedStore
 
 BATCH = 2000  # questions written to the store at once
@@ -39,6 +40,7 @@ class BuildOptions:
     format: Format | None = None
     base: str = DEFAULT_BASE
     quarantine: Path | None = None  # default: quarantine.jsonl beside --out, else in out/
+    full: bool = False  # read every input again, even the files unchanged since the last build
     jobs: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))  # worker processes for mapping
 
     @property
@@ -55,6 +57,8 @@ class BuildSummary:
     records_read: int = 0
     in_graph: int = 0
     quarantined: int = 0
+    unchanged_files: int = 0  # input files skipped: unchanged since the last build into this store
+    unchanged_records: int = 0  # the questions they hold, already in the graph
     by_type: Counter[str] = field(default_factory=Counter)
     persons: int = 0
     organes: int = 0
@@ -85,8 +89,13 @@ class BuildSummary:
 
     def one_line(self) -> str:
         types = ", ".join(f"{t} {n}" for t, n in sorted(self.by_type.items()))
+        unchanged = (
+            f"unchanged {self.unchanged_records} (skipped {self.unchanged_files} files), "
+            if self.unchanged_files
+            else ""
+        )
         return (
-            f"records read {self.records_read}, in graph {self.in_graph} ({types or 'none'}), "
+            f"{unchanged}records read {self.records_read}, in graph {self.in_graph} ({types or 'none'}), "
             f"quarantined {self.quarantined}, persons {self.persons}, organes {self.organes}, "
             f"triples {self.triples}, warnings {self.warnings}, {self.seconds:.2f} s"
         )
@@ -117,42 +126,62 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
     summary.mandates = sum(len(p.mandates) for p in registry.persons.values())
 
     store = EmbeddedStore(options.store)
-    if registries:  # with no registry given, the registry graphs already in the store are kept
+    state = _manifest(options, store)
+    current = fingerprint(registry, options.base)
+    if registries and current != state.fingerprint:
+        # with no registry given, or the same one as last time, the registry graphs in the store are kept
         registry_mapper = RegistryMapper(registry, mint)
         store.replace_graphs(registry_mapper.graphs(), registry_mapper.quads())
 
     seen: dict[str, str] = {}  # uid → where it was first read
+    to_read = []
+    for file in files:
+        if state.unchanged(file, current):
+            summary.unchanged_files += 1
+            for uid in state.uids_of(file):
+                seen[uid] = file.name
+        else:
+            to_read.append(file)
+    summary.unchanged_records = len(seen)
+
     graphs: list[ox.NamedNode] = []
     batch: list[bytes] = []
-    done = 0
-    for intake in map_all(files, registry, options.base, options.jobs):
+    read: list[tuple[InputFile, list[str], bool]] = []
+    for intake in map_all(to_read, registry, options.base, options.jobs):
         summary.absorb(intake)
-        for record in intake.mapped:
-            previous = seen.get(record.uid)
-            if previous is not None:
-                summary.quarantine.append(
-                    QuarantineEntry(
-                        file=record.source,
-                        uid=record.uid,
-                        kind="duplicate",
-                        message=f"uid already read from {previous}; this copy is not used",
+        records = iter(intake.mapped)
+        for uids, all_landed in intake.file_results:
+            file = to_read[len(read)]
+            for _ in uids:
+                record = next(records)
+                previous = seen.get(record.uid)
+                if previous is not None:
+                    all_landed = False
+                    summary.quarantine.append(
+                        QuarantineEntry(
+                            file=record.source,
+                            uid=record.uid,
+                            kind="duplicate",
+                            message=f"uid already read from {previous}; this copy is not used",
+                        )
                     )
-                )
-                continue
-            seen[record.uid] = record.source
-            graphs.append(mint.question_graph(record.uid))
-            batch.append(record.nquads)
-            summary.in_graph += 1
-            summary.by_type[record.type] += 1
+                    continue
+                seen[record.uid] = record.source
+                graphs.append(mint.question_graph(record.uid))
+                batch.append(record.nquads)
+                summary.in_graph += 1
+                summary.by_type[record.type] += 1
+            read.append((file, uids, all_landed))
             if len(graphs) >= BATCH:
                 store.load_graphs(graphs, b"".join(batch))
                 graphs, batch = [], []
-        done += intake.files
-        progress(done, len(files))
+        progress(summary.unchanged_files + len(read), len(files))
     store.load_graphs(graphs, b"".join(batch))
 
     store.replace_graphs([mint.dataset_graph()], describe(store, mint))
     store.flush()
+    if options.store is not None:
+        state.save(manifest_path(options.store), current, read)
     summary.quarantined = len(summary.quarantine)
     summary.triples = len(store)
 
@@ -161,6 +190,13 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
     write_quarantine(options.quarantine_path, summary.quarantine)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _manifest(options: BuildOptions, store: EmbeddedStore) -> Manifest:
+    """Last build's manifest, unless a full rebuild is asked for or the store is new or in memory."""
+    if options.store is None or options.full or len(store) == 0:
+        return Manifest()
+    return Manifest.load(manifest_path(options.store))
 
 
 def write_quarantine(path: Path, entries: Sequence[QuarantineEntry]) -> None:

@@ -35,6 +35,8 @@ class InputFile:
     path: Path  # the file on disk (the archive, for a member)
     member: str | None = None  # the member inside the archive
     error: str | None = None  # why this input cannot be read (an archive found unreadable while listing)
+    size: int | None = None  # an archive member's uncompressed size
+    crc: int | None = None  # an archive member's CRC-32 (from the archive's directory: no read needed)
 
     def read_bytes(self) -> bytes:
         """The file's bytes. Raises :class:`InputError` naming the file when it cannot be read."""
@@ -86,13 +88,17 @@ def _iter_zip(path: Path, name: str, suffixes: tuple[str, ...]) -> Iterator[Inpu
     """An archive's members; an unreadable archive is yielded as one input that fails when read, so a
     folder walk goes on and the failure is reported with the file's name."""
     try:
-        members = sorted(info.filename for info in _open_archive(path).infolist() if not info.is_dir())
+        infos = sorted(
+            (i for i in _open_archive(path).infolist() if not i.is_dir()), key=lambda i: i.filename
+        )
     except (zipfile.BadZipFile, OSError) as exc:
         yield InputFile(name, path, error=f"not a readable zip archive ({exc})")
         return
-    for member in members:
-        if Path(member).suffix.lower() in suffixes:
-            yield InputFile(f"{name}!/{member}", path, member)
+    for info in infos:
+        if Path(info.filename).suffix.lower() in suffixes:
+            yield InputFile(
+                f"{name}!/{info.filename}", path, info.filename, size=info.file_size, crc=info.CRC
+            )
 
 
 # ------------------------------------------------------------------ scalars
