@@ -177,7 +177,7 @@ REUSED = {
         rns.ORG.Organization, rns.ORG.Membership, rns.ORG.member, rns.ORG.organization, rns.ORG.subOrganizationOf,
         rns.SKOS.Concept, rns.SKOS.ConceptScheme, rns.SKOS.prefLabel, rns.SKOS.inScheme,
         rns.PROV.Entity, rns.PROV.wasDerivedFrom, rns.PROV.wasAttributedTo, rns.PROV.SoftwareAgent,
-        rns.VOID.Dataset, rns.VOID.triples, rns.VOID.distinctSubjects, rns.VOID.classes, rns.VOID.classPartition, rns.VOID.entities,
+        rns.VOID.Dataset, rns.VOID.triples, rns.VOID.classes, rns.VOID.classPartition, rns.VOID.entities,
         rns.VOID.uriSpace, rns.VOID.vocabulary, rns.VOID["class"], rns.DCAT.Dataset,
         SCHEMA.text, SCHEMA.birthDate, SCHEMA.deathDate, SCHEMA.startDate, SCHEMA.endDate, SCHEMA.url,
     )
@@ -263,3 +263,25 @@ def test_parallel_build_gives_the_same_bytes(tmp_path: Path, monkeypatch: pytest
     summary = build(BuildOptions(store=tmp_path / "s2", out=parallel, jobs=2))
     assert summary.in_graph == EXPECT["questions"]
     assert serial.read_bytes() == parallel.read_bytes()
+
+
+def test_dataset_description(built: tuple[BuildSummary, EmbeddedStore, Path]) -> None:
+    summary, store, _ = built
+    rows = select(
+        store,
+        f"""PREFIX void: <http://rdfs.org/ns/void#> PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?triples ?licence WHERE {{ GRAPH <{BASE}graph/dataset> {{
+          <{BASE}dataset> void:triples ?triples ; dcterms:license ?licence }} }}""",
+    )
+    assert rows == [
+        {"triples": str(summary.triples - _dataset_size(store)),
+         "licence": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}
+    ]  # fmt: skip
+    distinct = select(
+        store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
+    )
+    assert int(distinct[0]["n"]) == summary.triples, "a triple stands in two graphs"
+
+
+def _dataset_size(store: EmbeddedStore) -> int:
+    return len(list(store.store.quads_for_pattern(None, None, None, ox.NamedNode(f"{BASE}graph/dataset"))))
