@@ -190,6 +190,7 @@ class QuestionMapper:
         self.tool = mint.tool(__version__)
         self.topics_graph = mint.shared_graph("topics")
         self.mentions_graph = mint.shared_graph("mentions")
+        self._emitted: set[Quad] = set()
 
     def map(self, q: Question) -> list[Quad]:
         m = self.mint
@@ -200,9 +201,15 @@ class QuestionMapper:
         def add(subj: ox.NamedNode, pred: ox.NamedNode, obj: Term) -> None:
             out.append(Quad(subj, pred, obj, g))
 
+        emitted = self._emitted
+
         def shared(graph: ox.NamedNode) -> _Adder:
+            # facts of the add-only shared graphs are emitted once per mapper: the store keeps one copy anyway
             def add_to(subj: ox.NamedNode, pred: ox.NamedNode, obj: Term) -> None:
-                out.append(Quad(subj, pred, obj, graph))
+                quad = Quad(subj, pred, obj, graph)
+                if quad not in emitted:
+                    emitted.add(quad)
+                    out.append(quad)
 
             return add_to
 

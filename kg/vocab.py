@@ -184,9 +184,11 @@ class _OxNamespace:
         if name.startswith("_"):
             raise AttributeError(name)
         if self._closed is not None:
-            term = getattr(self._closed, name)  # raises AttributeError for undeclared terms
-            return ox_iri(str(term))
-        return ox_iri(self._base + name)
+            node = ox_iri(str(getattr(self._closed, name)))  # raises AttributeError for undeclared terms
+        else:
+            node = ox_iri(self._base + name)
+        setattr(self, name, node)  # later lookups are plain attribute reads (this is on the hot path)
+        return node
 
 
 OX_HC = _OxNamespace(HC_IRI, HC)
