@@ -4,6 +4,8 @@ Only this module exits; exit codes: 0 ok, 1 data does not conform, 2 bad input o
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -13,10 +15,33 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kg import __version__
-from kg.errors import ExitCode, KgError
+from kg.catalog_doc import catalog_markdown
+from kg.endpoint import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    Credentials,
+    GraphStoreClient,
+    LoadState,
+    default_state_path,
+    graph_store_url_for,
+    load_store,
+    serve,
+)
+from kg.errors import ExitCode, InputError, KgError
 from kg.export import FORMATS, export, format_for
 from kg.iris import DEFAULT_BASE
 from kg.pipeline import BuildOptions, BuildSummary, build
+from kg.queries import (
+    OUTPUT_FORMATS,
+    EmbeddedTarget,
+    EndpointTarget,
+    QueryTarget,
+    find_query,
+    load_catalog,
+    parse_assignments,
+    run_query,
+    write_result,
+)
 from kg.store import DEFAULT_STORE, EmbeddedStore
 
 app = typer.Typer(
@@ -177,6 +202,165 @@ def export_cmd(
         raise _fail(exc) from None
     if str(out) != "-":
         err.print(f"wrote {out} ({len(embedded)} quads in store)", highlight=False)
+
+
+EndpointOpt = Annotated[
+    str | None,
+    typer.Option("--endpoint", "-e", help="A SPARQL 1.1 endpoint URL to query instead of the store."),
+]
+
+
+@app.command("query")
+def query_cmd(
+    name: Annotated[str, typer.Argument(help="A query of the catalog (see 'kg queries') or a .rq file.")],
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="A parameter as name=value (repeatable).")
+    ] = None,
+    store: StoreOpt = DEFAULT_STORE,
+    endpoint: EndpointOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, tsv or json.")] = "table",
+) -> None:
+    """Run a competency query (or any .rq file) on the store or on a SPARQL endpoint."""
+    try:
+        if fmt not in OUTPUT_FORMATS:
+            raise InputError(
+                f"unknown format {fmt!r} (choose from {', '.join(OUTPUT_FORMATS)})", field="--format"
+            )
+        spec = find_query(name)
+        values = parse_assignments(param or [])
+        target: QueryTarget
+        if endpoint:
+            credentials = Credentials.from_env()
+            target = EndpointTarget(
+                endpoint,
+                user=credentials.user if credentials else None,
+                password=credentials.password if credentials else None,
+            )
+        else:
+            target = EmbeddedTarget.open(store)
+        result = run_query(spec, values, target)
+    except KgError as exc:
+        raise _fail(exc) from None
+    write_result(result, fmt, sys.stdout)
+    err.print(f"{len(result)} rows from {result.source} in {result.seconds * 1000:.0f} ms", highlight=False)
+
+
+@app.command("queries")
+def queries_cmd(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the catalog as the README's Markdown section.")
+    ] = False,
+) -> None:
+    """List the competency queries: name, what each answers, parameters and columns."""
+    try:
+        specs = load_catalog()
+        if markdown:
+            typer.echo(catalog_markdown(specs), nl=False)
+            return
+        table = Table(title="competency queries (kg query NAME --param name=value …)", title_justify="left")
+        table.add_column("query", style="bold", no_wrap=True)
+        table.add_column("answers")
+        table.add_column("parameters")
+        table.add_column("columns")
+        for spec in specs:
+            params = ", ".join(f"{p.name} ({p.type.value}, {p.default_text})" for p in spec.params)
+            table.add_row(spec.name, spec.title, params or "—", ", ".join(spec.columns))
+    except KgError as exc:
+        raise _fail(exc) from None
+    Console().print(table)
+
+
+@app.command("serve")
+def serve_cmd(
+    store: StoreOpt = DEFAULT_STORE,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (loopback by default).")
+    ] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = DEFAULT_PORT,
+    cors: Annotated[bool, typer.Option("--cors", help="Allow cross-origin requests (browser apps).")] = False,
+) -> None:
+    """Serve the store as a read-only SPARQL 1.1 endpoint (the Oxigraph server), with a query page."""
+    try:
+        server = serve(store, host=host, port=port, cors=cors)
+    except KgError as exc:
+        raise _fail(exc) from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"[yellow]warning: listening on {host}: reachable from other machines[/yellow]")
+    err.print(
+        f"SPARQL endpoint {server.query_url} (read-only; query page {server.url}/) — Ctrl-C to stop",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # a service manager's stop, like Ctrl-C, stops the server too
+    try:
+        code = server.wait()
+    except KeyboardInterrupt:
+        code = 0
+    finally:
+        server.stop()
+    raise typer.Exit(int(ExitCode.OK) if code in (0, -2, 130) else int(ExitCode.ENDPOINT))
+
+
+@app.command("load")
+def load_cmd(
+    endpoint: Annotated[
+        str, typer.Option("--endpoint", "-e", help="The target server's SPARQL endpoint URL.")
+    ],
+    graph_store: Annotated[
+        str | None,
+        typer.Option(
+            "--graph-store",
+            help="Its Graph Store Protocol URL (default: derived from --endpoint for Oxigraph, Virtuoso, "
+            "Fuseki and GraphDB).",
+        ),
+    ] = None,
+    store: StoreOpt = DEFAULT_STORE,
+    state: Annotated[
+        Path | None,
+        typer.Option("--state", help="What was loaded where (default: <store>.load-state.jsonl beside it)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Load every graph again, whatever --state says.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Push every named graph to a SPARQL server (Graph Store Protocol PUT per graph: reloading replaces, an
+    interrupted load resumes). Credentials: KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD."""
+    try:
+        embedded = EmbeddedStore(store, read_only=True)
+        client = GraphStoreClient(
+            graph_store or graph_store_url_for(endpoint), credentials=Credentials.from_env()
+        )
+        load_state = LoadState(state or default_state_path(store))
+        with Progress(
+            TextColumn("[bold]loading"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("graphs"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=quiet,
+        ) as bar:
+            task = bar.add_task("load", total=None)
+            summary = load_store(
+                embedded,
+                client,
+                state=load_state,
+                force=force,
+                progress=lambda done, total, graph: bar.update(task, completed=done, total=total),
+            )
+    except KgError as exc:
+        raise _fail(exc) from None
+    err.print(f"{client.url}: {summary.one_line()}", highlight=False, soft_wrap=True)
+
+
+if __name__ == "__main__":
+    app()
 
 
 if __name__ == "__main__":  # pragma: no cover

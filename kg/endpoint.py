@@ -1,0 +1,559 @@
+"""Real SPARQL servers: the Oxigraph server over the built store (``kg serve``, and the tests), and a SPARQL
+1.1 Graph Store Protocol client that pushes every named graph of the store to any endpoint (``kg load``).
+
+The server is the ``oxigraph`` binary of the ``oxigraph`` PyPI package, started as a child process on
+127.0.0.1 and stopped by its PID. The loader PUTs each named graph as N-Triples, so loading again replaces
+a graph instead of adding a second copy; a state file remembers which content (its SHA-256) each graph had
+when it was last loaded at an endpoint, so an interrupted or repeated run skips what is already there.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Self
+
+import orjson
+import pyoxigraph as ox
+
+from kg.errors import EndpointError, InputError
+from kg.store import EmbeddedStore
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7878
+USER_ENV = "KG_ENDPOINT_USER"
+PASSWORD_ENV = "KG_ENDPOINT_PASSWORD"
+N_TRIPLES = "application/n-triples"
+TURTLE = "text/turtle"
+
+
+# ------------------------------------------------------------------ the Oxigraph server
+
+
+#: for the readiness probe of our own server: straight to it, whatever proxy the environment sets
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def oxigraph_binary() -> Path:
+    """The ``oxigraph`` server installed with this Python (venv ``bin/``), else the one on ``PATH``."""
+    beside = Path(sys.executable).parent / ("oxigraph.exe" if os.name == "nt" else "oxigraph")
+    if beside.is_file():
+        return beside
+    found = shutil.which("oxigraph")
+    if found:
+        return Path(found)
+    raise EndpointError("the oxigraph server is not installed (pip install 'oxigraph>=0.5,<0.6')")
+
+
+def free_port(host: str = DEFAULT_HOST) -> int:
+    """A TCP port free on ``host`` right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def port_is_free(host: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: TIME_WAIT is free
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+@dataclass
+class OxigraphServer:
+    """An ``oxigraph`` server process over a store folder.
+
+    ``read_only`` (the default) runs ``serve-read-only``: queries only, updates refused (HTTP 403); it may
+    run while other processes read the store, never while one writes it. Otherwise ``serve`` accepts
+    SPARQL Update and the Graph Store Protocol (``/store``); ``location=None`` keeps the data in memory.
+    The default graph is the union of the named graphs, as the shipped queries expect.
+    """
+
+    location: Path | None
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    read_only: bool = True
+    union_default_graph: bool = True
+    cors: bool = False
+    timeout_s: int | None = None
+    process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
+    _log: IO[bytes] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def query_url(self) -> str:
+        """The SPARQL 1.1 Protocol query endpoint (give this URL to other tools)."""
+        return f"{self.url}/query"
+
+    @property
+    def update_url(self) -> str:
+        return f"{self.url}/update"
+
+    @property
+    def store_url(self) -> str:
+        """The Graph Store Protocol endpoint (read-write servers only)."""
+        return f"{self.url}/store"
+
+    def command(self) -> list[str]:
+        mode = "serve-read-only" if self.read_only else "serve"
+        cmd = [str(oxigraph_binary()), mode]
+        if self.location is not None:
+            cmd += ["--location", str(self.location)]
+        elif self.read_only:
+            raise InputError("a read-only server needs a store folder", field="--store")
+        cmd += ["--bind", f"{self.host}:{self.port}"]
+        if self.union_default_graph:
+            cmd.append("--union-default-graph")
+        if self.cors:
+            cmd.append("--cors")
+        if self.timeout_s is not None:
+            cmd += ["--timeout-s", str(self.timeout_s)]
+        return cmd
+
+    def start(self, wait: float = 30.0) -> Self:
+        """Start the server and return once it answers a query. Raises :class:`EndpointError` (with the
+        server's own message) when it exits or does not answer within ``wait`` seconds."""
+        if self.process is not None:
+            return self
+        if self.read_only and self.location is not None and not self.location.is_dir():
+            raise InputError("no store here (build one with 'kg build')", file=str(self.location))
+        command = self.command()
+        if not port_is_free(self.host, self.port):  # else the probe below would reach the other server
+            raise EndpointError(f"{self.host}:{self.port} is already in use (choose another --port)")
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 — lives as long as the server
+        try:
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT
+            )
+        except OSError as exc:
+            self._close_log()
+            raise EndpointError(f"cannot start {command[0]}: {exc}") from None
+        try:
+            self.wait_ready(wait)
+        except EndpointError:
+            self.stop()
+            raise
+        return self
+
+    def wait_ready(self, wait: float = 30.0) -> None:
+        deadline = time.monotonic() + wait
+        probe = f"{self.query_url}?{urllib.parse.urlencode({'query': 'ASK {}'})}"
+        while True:
+            if self.process is not None and self.process.poll() is not None:
+                raise EndpointError(
+                    f"the oxigraph server exited with code {self.process.returncode}: {self.log_tail()}"
+                )
+            try:
+                with _DIRECT.open(probe, timeout=2) as response:
+                    if response.status == 200 and (self.process is None or self.process.poll() is None):
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise EndpointError(f"the oxigraph server did not answer at {self.url} within {wait:.0f} s")
+            time.sleep(0.05)
+
+    def log_tail(self, limit: int = 600) -> str:
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        text = self._log.read().decode("utf-8", "replace")
+        return " ".join(text.split())[-limit:] or "no message"
+
+    def wait(self) -> int:
+        """Block until the server exits (``kg serve`` runs in the foreground); its exit code."""
+        if self.process is None:
+            return 0
+        return self.process.wait()
+
+    def stop(self, grace: float = 10.0) -> None:
+        """Stop the server by its PID: SIGTERM, then SIGKILL after ``grace`` seconds."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(grace)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(grace)
+        self._close_log()
+
+    def _close_log(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def serve(
+    store: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, cors: bool = False
+) -> OxigraphServer:
+    """Start a read-only SPARQL endpoint over ``store`` (``kg serve``); the caller waits or stops it."""
+    return OxigraphServer(store, host=host, port=port, read_only=True, cors=cors).start()
+
+
+# ------------------------------------------------------------------ Graph Store Protocol client
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    user: str
+    password: str = field(repr=False, default="")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Credentials | None:
+        """From ``KG_ENDPOINT_USER`` / ``KG_ENDPOINT_PASSWORD``; ``None`` when no user is set."""
+        env = os.environ if environ is None else environ
+        user = env.get(USER_ENV)
+        return cls(user, env.get(PASSWORD_ENV, "")) if user else None
+
+
+def graph_store_url_for(endpoint: str) -> str:
+    """The Graph Store Protocol URL that goes with a SPARQL query endpoint, for the servers whose layout
+    is known; else :class:`InputError` asking for ``--graph-store``.
+
+    Oxigraph ``…/query`` → ``…/store``; Virtuoso ``…/sparql`` → ``…/sparql-graph-crud-auth``; Fuseki
+    ``…/{dataset}/sparql`` or ``…/{dataset}/query`` → ``…/{dataset}/data``; GraphDB / RDF4J
+    ``…/repositories/{id}`` → ``…/repositories/{id}/rdf-graphs/service``.
+    """
+    parts = urllib.parse.urlsplit(endpoint)
+    path = parts.path.rstrip("/")
+
+    def at(new_path: str) -> str:
+        return urllib.parse.urlunsplit((parts.scheme, parts.netloc, new_path, "", ""))
+
+    if re.search(r"/repositories/[^/]+$", path):
+        return at(path + "/rdf-graphs/service")
+    if path == "/query":
+        return at("/store")
+    if path == "/sparql":
+        return at("/sparql-graph-crud-auth")
+    match = re.match(r"^(/[^/]+)/(?:sparql|query)$", path)
+    if match:
+        return at(match[1] + "/data")
+    raise InputError(
+        f"cannot tell the Graph Store Protocol URL of {endpoint} (give it with --graph-store)",
+        field="--graph-store",
+    )
+
+
+class GraphStoreClient:
+    """A minimal SPARQL 1.1 Graph Store Protocol client (stdlib only): PUT, GET and DELETE one graph.
+
+    With credentials it answers HTTP Basic and Digest challenges. It learns the challenge with a
+    body-less ``HEAD`` first and then sends each request already authorised: Virtuoso answers a large
+    unauthorised PUT with 401 and closes the connection before reading the body, which a client that
+    waits for the challenge (urllib's handlers) sees as a connection reset."""
+
+    def __init__(self, url: str, *, credentials: Credentials | None = None, timeout: float = 300.0) -> None:
+        if not re.match(r"^https?://\S+$", url):
+            raise InputError(f"{url!r} is not an http(s) URL", field="--graph-store")
+        self.url = url
+        self.timeout = timeout
+        self.content_type = N_TRIPLES
+        self._auth = _Authorizer(credentials) if credentials is not None else None
+
+    def graph_url(self, graph: str) -> str:
+        separator = "&" if "?" in self.url else "?"
+        return f"{self.url}{separator}{urllib.parse.urlencode({'graph': graph})}"
+
+    def put(self, graph: str, body: bytes) -> None:
+        """Replace ``graph`` with the N-Triples ``body``. A server that refuses N-Triples (415) gets the
+        same bytes as Turtle, of which N-Triples is a subset."""
+        try:
+            self._send("PUT", graph, body, self.content_type)
+        except _UnsupportedMediaType:
+            if self.content_type == TURTLE:
+                raise EndpointError(f"{self.url}: the server accepts neither N-Triples nor Turtle") from None
+            self.content_type = TURTLE
+            self._send("PUT", graph, body, self.content_type)
+
+    def get(self, graph: str) -> bytes:
+        """The graph as N-Triples (empty bytes when the server does not have it)."""
+        try:
+            return self._send("GET", graph, None, None, accept=N_TRIPLES)
+        except _NotFound:
+            return b""
+
+    def delete(self, graph: str) -> None:
+        with contextlib.suppress(_NotFound):
+            self._send("DELETE", graph, None, None)
+
+    def _send(
+        self, method: str, graph: str, body: bytes | None, content_type: str | None, accept: str | None = None
+    ) -> bytes:
+        url = self.graph_url(graph)
+        if self._auth is not None and not self._auth.ready:
+            self._auth.learn(self._probe(url))
+        for attempt in (1, 2):
+            request = urllib.request.Request(url, data=body, method=method)
+            if content_type:
+                request.add_header("Content-Type", f"{content_type}; charset=utf-8")
+            if accept:
+                request.add_header("Accept", accept)
+            if self._auth is not None and (header := self._auth.header(method, url)):
+                request.add_header("Authorization", header)
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    data: bytes = response.read()
+                    return data
+            except urllib.error.HTTPError as exc:
+                if exc.code == 401 and self._auth is not None and attempt == 1:
+                    self._auth.learn(exc.headers.get("WWW-Authenticate"))  # e.g. a stale nonce
+                    continue
+                raise self._http_error(method, graph, exc) from None
+            except (urllib.error.URLError, OSError) as exc:
+                if self._auth is not None and attempt == 1 and isinstance(_reason(exc), ConnectionError):
+                    self._auth.learn(self._probe(url))  # refused before the body was read: fresh challenge
+                    continue
+                raise EndpointError(
+                    f"{method} {graph} at {self.url}: {' '.join(str(_reason(exc)).split())}"
+                ) from None
+        raise EndpointError(f"{method} {graph} at {self.url}: not authorised")  # pragma: no cover
+
+    def _probe(self, url: str) -> str | None:
+        """The ``WWW-Authenticate`` challenge of ``url`` (``None`` when it asks for none)."""
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=self.timeout):
+                return None
+        except urllib.error.HTTPError as exc:
+            return exc.headers.get("WWW-Authenticate") if exc.code == 401 else None
+        except (urllib.error.URLError, OSError) as exc:
+            raise EndpointError(f"HEAD {url}: {' '.join(str(_reason(exc)).split())}") from None
+
+    def _http_error(self, method: str, graph: str, exc: urllib.error.HTTPError) -> Exception:
+        if exc.code == 415:
+            return _UnsupportedMediaType()
+        if exc.code == 404 and method != "PUT":
+            return _NotFound()
+        detail = " ".join(exc.read(300).decode("utf-8", "replace").split())
+        hints = {
+            401: f" (set {USER_ENV} and {PASSWORD_ENV})",
+            403: " (a read-only endpoint, or a user who may not write)",
+        }
+        hint = hints.get(exc.code, "")
+        return EndpointError(
+            f"{method} {graph} at {self.url}: HTTP {exc.code} {exc.reason}{hint}"
+            + (f": {detail}" if detail else "")
+        )
+
+
+def _reason(exc: BaseException) -> object:
+    return getattr(exc, "reason", exc)
+
+
+class _Authorizer:
+    """HTTP Basic and Digest (RFC 7616: MD5, SHA-256, their -sess variants, qop=auth) authorisation."""
+
+    def __init__(self, credentials: Credentials) -> None:
+        self.credentials = credentials
+        self.ready = False
+        self.scheme: str | None = None
+        self.params: dict[str, str] = {}
+        self.count = 0
+
+    def learn(self, challenge: str | None) -> None:
+        self.ready = True
+        self.scheme, self.params, self.count = None, {}, 0
+        if not challenge:
+            return
+        scheme, _, rest = challenge.strip().partition(" ")
+        self.scheme = scheme.lower()
+        if self.scheme == "digest":
+            items = urllib.request.parse_http_list(rest)
+            self.params = {k.lower(): v for k, v in urllib.request.parse_keqv_list(items).items()}
+
+    def header(self, method: str, url: str, *, cnonce: str | None = None) -> str | None:
+        user, password = self.credentials.user, self.credentials.password
+        if self.scheme == "basic":
+            token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+            return f"Basic {token}"
+        if self.scheme != "digest" or "nonce" not in self.params:
+            return None
+        algorithm = self.params.get("algorithm", "MD5")
+        base = algorithm.upper().removesuffix("-SESS")
+        if base not in ("MD5", "SHA-256"):
+            raise EndpointError(f"unsupported HTTP Digest algorithm {algorithm}")
+
+        def digest(text: str) -> str:
+            return hashlib.new("md5" if base == "MD5" else "sha256", text.encode("utf-8")).hexdigest()
+
+        realm, nonce = self.params.get("realm", ""), self.params["nonce"]
+        split = urllib.parse.urlsplit(url)
+        uri = split.path + (f"?{split.query}" if split.query else "")
+        self.count += 1
+        nc, cnonce = f"{self.count:08x}", cnonce or secrets.token_hex(8)
+        ha1 = digest(f"{user}:{realm}:{password}")
+        if algorithm.upper().endswith("-SESS"):
+            ha1 = digest(f"{ha1}:{nonce}:{cnonce}")
+        ha2 = digest(f"{method}:{uri}")
+        qops = [q.strip() for q in self.params.get("qop", "").split(",") if q.strip()]
+        fields = {"username": user, "realm": realm, "nonce": nonce, "uri": uri}
+        if "auth" in qops:
+            fields["response"] = digest(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
+        else:
+            fields["response"] = digest(f"{ha1}:{nonce}:{ha2}")
+        if "opaque" in self.params:
+            fields["opaque"] = self.params["opaque"]
+        quoted = ", ".join(f'{key}="{value}"' for key, value in fields.items())
+        extra = f", algorithm={algorithm}"
+        if "auth" in qops:
+            extra += f', qop=auth, nc={nc}, cnonce="{cnonce}"'
+        return f"Digest {quoted}{extra}"
+
+
+class _UnsupportedMediaType(Exception):
+    pass
+
+
+class _NotFound(Exception):
+    pass
+
+
+# ------------------------------------------------------------------ load state and the loader
+
+
+class LoadState:
+    """What was loaded where: an append-only JSON-lines file of ``{"endpoint", "graph", "sha256"}``.
+    The last line for an (endpoint, graph) wins; a line cut short by a crash is ignored."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._loaded: dict[tuple[str, str], str] = {}
+        if path.is_file():
+            for line in path.read_bytes().splitlines():
+                try:
+                    entry = orjson.loads(line)
+                    self._loaded[(str(entry["endpoint"]), str(entry["graph"]))] = str(entry["sha256"])
+                except (orjson.JSONDecodeError, KeyError, TypeError):
+                    continue
+
+    def loaded(self, endpoint: str, graph: str) -> str | None:
+        return self._loaded.get((endpoint, graph))
+
+    def record(self, endpoint: str, graph: str, sha256: str) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = orjson.dumps({"endpoint": endpoint, "graph": graph, "sha256": sha256}) + b"\n"
+        with self.path.open("ab") as handle:
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+        self._loaded[(endpoint, graph)] = sha256
+
+    def forget(self, endpoint: str) -> None:
+        """Drop what is known of ``endpoint`` (``--force``): the next run loads every graph again."""
+        self._loaded = {key: value for key, value in self._loaded.items() if key[0] != endpoint}
+        if self.path.is_file():
+            kept = [
+                orjson.dumps({"endpoint": e, "graph": g, "sha256": s}) + b"\n"
+                for (e, g), s in sorted(self._loaded.items())
+            ]
+            tmp = self.path.with_suffix(self.path.suffix + ".tmp")
+            tmp.write_bytes(b"".join(kept))
+            tmp.replace(self.path)
+
+
+def default_state_path(store: Path) -> Path:
+    """``hemicycle.oxigraph`` → ``hemicycle.oxigraph.load-state.jsonl`` (beside the store, not in it)."""
+    return store.with_name(store.name + ".load-state.jsonl")
+
+
+@dataclass
+class LoadSummary:
+    graphs: int = 0
+    loaded: int = 0
+    skipped: int = 0  # already at the endpoint with the same content
+    triples: int = 0  # triples sent
+    bytes: int = 0
+    seconds: float = 0.0
+
+    def one_line(self) -> str:
+        return (
+            f"graphs {self.graphs}: loaded {self.loaded}, unchanged {self.skipped}; "
+            f"triples sent {self.triples}, {self.bytes / 1e6:.1f} MB, {self.seconds:.2f} s"
+        )
+
+
+LoadProgress = Callable[[int, int, str], None]
+
+
+def _no_progress(done: int, total: int, graph: str) -> None:
+    return None
+
+
+def graph_payload(store: EmbeddedStore, graph: ox.NamedNode) -> tuple[bytes, int]:
+    """The graph as sorted N-Triples (so its hash depends on its content only) and its triple count."""
+    data = store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
+    lines = sorted(set(data.splitlines()))
+    return b"".join(line + b"\n" for line in lines), len(lines)
+
+
+def iter_graphs(store: EmbeddedStore) -> Iterator[ox.NamedNode]:
+    yield from store.named_graphs()
+
+
+def load_store(
+    store: EmbeddedStore,
+    client: GraphStoreClient,
+    *,
+    state: LoadState | None = None,
+    force: bool = False,
+    progress: LoadProgress = _no_progress,
+) -> LoadSummary:
+    """PUT every named graph of ``store`` to ``client``'s endpoint. Graphs recorded in ``state`` with the
+    same content hash for this endpoint are skipped (``force`` loads them all again); each PUT is recorded
+    as soon as the server accepts it, so a run stopped anywhere resumes where it stopped."""
+    started = time.perf_counter()
+    summary = LoadSummary()
+    if state is not None and force:
+        state.forget(client.url)
+    graphs = list(iter_graphs(store))
+    summary.graphs = len(graphs)
+    for done, graph in enumerate(graphs, start=1):
+        body, triples = graph_payload(store, graph)
+        digest = hashlib.sha256(body).hexdigest()
+        if state is not None and state.loaded(client.url, graph.value) == digest:
+            summary.skipped += 1
+        else:
+            client.put(graph.value, body)
+            if state is not None:
+                state.record(client.url, graph.value, digest)
+            summary.loaded += 1
+            summary.triples += triples
+            summary.bytes += len(body)
+        progress(done, len(graphs), graph.value)
+    summary.seconds = time.perf_counter() - started
+    return summary
