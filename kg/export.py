@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +80,31 @@ def _write(store: EmbeddedStore, handle: IO[bytes], fmt: Format) -> None:
         store.store.dump(handle, fmt.rdf_format, prefixes=prefixes)
     else:
         ox.serialize(store.store.query(_UNION), handle, fmt.rdf_format, prefixes=prefixes)  # type: ignore[arg-type]
+
+
+def export_stream(chunks: Iterable[bytes], out: Path, fmt: Format) -> None:
+    """Write chunks of N-Quads (a build's batches, in order) as ``fmt``: N-Quads as they are, other
+    formats through Oxigraph's parser and serializer, streamed (never the whole graph in memory)."""
+
+    def quads() -> Iterator[ox.Quad]:
+        for chunk in chunks:
+            yield from ox.parse(chunk, ox.RdfFormat.N_QUADS)
+
+    def write(handle: IO[bytes]) -> None:
+        if fmt.rdf_format == ox.RdfFormat.N_QUADS:
+            for chunk in chunks:
+                handle.write(chunk)
+            return
+        prefixes = PREFIXES if fmt.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+        data: Iterator[ox.Quad] | Iterator[ox.Triple] = quads() if fmt.quads else (q.triple for q in quads())
+        ox.serialize(data, handle, fmt.rdf_format, prefixes=prefixes)
+
+    if str(out) == "-":
+        write(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return
+    with atomic_writer(out) as handle:
+        write(handle)
 
 
 @contextmanager

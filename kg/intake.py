@@ -58,7 +58,8 @@ class MappedRecord:
     uid: str
     type: str  # QE | QOSD | QG
     source: str  # file (and pointer) it came from
-    nquads: bytes  # the question's quads, its own graph and the shared ones
+    nquads: bytes  # the quads of the question's own graph
+    shared: bytes  # its quads in the add-only shared graphs (topics, mentions), one N-Quads line each
 
 
 @dataclass
@@ -143,8 +144,15 @@ def map_files(files: Sequence[InputFile]) -> Intake:
         rejected = len(intake.quarantine)
         uids: list[str] = []
         for question in read_file(file, intake):
-            data = ox.serialize(mapper.map(question), None, ox.RdfFormat.N_QUADS) or b""
-            intake.mapped.append(MappedRecord(question.uid, question.type.value, str(question.source), data))
+            quads = mapper.map(question)
+            own = mapper.mint.question_graph(question.uid)
+            data = ox.serialize((q for q in quads if q.graph_name == own), None, ox.RdfFormat.N_QUADS) or b""
+            shared = (
+                ox.serialize((q for q in quads if q.graph_name != own), None, ox.RdfFormat.N_QUADS) or b""
+            )
+            intake.mapped.append(
+                MappedRecord(question.uid, question.type.value, str(question.source), data, shared)
+            )
             uids.append(question.uid)
         intake.file_results.append((uids, len(intake.quarantine) == rejected))
     return intake

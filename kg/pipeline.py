@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from kg.dataset import describe
 from kg.errors import ExitCode
-from kg.export import Format, atomic_writer, export, format_for
+from kg.export import Format, atomic_writer, export, export_stream, format_for
 from kg.intake import Intake, QuarantineEntry, map_all
 from kg.iris import DEFAULT_BASE, Minter
 from kg.manifest import Manifest, fingerprint, manifest_path
@@ -126,13 +126,9 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
     summary.mandates = sum(len(p.mandates) for p in registry.persons.values())
 
     store = EmbeddedStore(options.store)
+    fresh = len(store) == 0
     state = _manifest(options, store)
     current = fingerprint(registry, options.base)
-    if registries and current != state.fingerprint:
-        # with no registry given, or the same one as last time, the registry graphs in the store are kept
-        registry_mapper = RegistryMapper(registry, mint)
-        store.replace_graphs(registry_mapper.graphs(), registry_mapper.quads())
-
     seen: dict[str, str] = {}  # uid → where it was first read
     to_read = []
     for file in files:
@@ -144,19 +140,62 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
             to_read.append(file)
     summary.unchanged_records = len(seen)
 
+    read: list[tuple[InputFile, list[str], bool]] = []
+    chunks = _load(
+        options, summary, registry, store, mint, to_read, seen, read, current != state.fingerprint, progress
+    )
+    fmt = options.format or (format_for(options.out, None) if options.out is not None else None)
+    if options.out is not None and fmt is not None and fresh:
+        # a build into a new store writes its output from what it loads: no second pass over the store
+        export_stream(chunks, options.out, fmt)
+    else:
+        for _ in chunks:
+            pass
+        if options.out is not None and fmt is not None:
+            export(store, options.out, fmt)
+    store.flush()
+    if options.store is not None:
+        state.save(manifest_path(options.store), current, read)
+    summary.quarantined = len(summary.quarantine)
+    summary.triples = len(store)
+    write_quarantine(options.quarantine_path, summary.quarantine)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _load(
+    options: BuildOptions,
+    summary: BuildSummary,
+    registry: Registry,
+    store: EmbeddedStore,
+    mint: Minter,
+    to_read: list[InputFile],
+    seen: dict[str, str],
+    read: list[tuple[InputFile, list[str], bool]],
+    write_registry: bool,
+    progress: Progress,
+) -> Iterator[bytes]:
+    """Load the store, batch by batch, yielding each batch's N-Quads once it is loaded (for the output)."""
+    if write_registry:
+        mapper = RegistryMapper(registry, mint)
+        data = ox.serialize(mapper.quads(), None, ox.RdfFormat.N_QUADS) or b""
+        store.load_graphs(mapper.graphs(), data)
+        yield data
     graphs: list[ox.NamedNode] = []
     batch: list[bytes] = []
-    read: list[tuple[InputFile, list[str], bool]] = []
+    shared_seen: set[bytes] = set()
+    total = summary.unchanged_files + len(to_read)
     for intake in map_all(to_read, registry, options.base, options.jobs):
         summary.absorb(intake)
         records = iter(intake.mapped)
         for uids, all_landed in intake.file_results:
             file = to_read[len(read)]
+            landed = all_landed
             for _ in uids:
                 record = next(records)
                 previous = seen.get(record.uid)
                 if previous is not None:
-                    all_landed = False
+                    landed = False
                     summary.quarantine.append(
                         QuarantineEntry(
                             file=record.source,
@@ -169,27 +208,26 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
                 seen[record.uid] = record.source
                 graphs.append(mint.question_graph(record.uid))
                 batch.append(record.nquads)
+                for line in record.shared.splitlines(keepends=True):
+                    if line not in shared_seen:  # shared facts once, whichever worker mapped them
+                        shared_seen.add(line)
+                        batch.append(line)
                 summary.in_graph += 1
                 summary.by_type[record.type] += 1
-            read.append((file, uids, all_landed))
+            read.append((file, uids, landed))
             if len(graphs) >= BATCH:
-                store.load_graphs(graphs, b"".join(batch))
+                data = b"".join(batch)
+                store.load_graphs(graphs, data)
+                yield data
                 graphs, batch = [], []
-        progress(summary.unchanged_files + len(read), len(files))
-    store.load_graphs(graphs, b"".join(batch))
-
-    store.replace_graphs([mint.dataset_graph()], describe(store, mint))
-    store.flush()
-    if options.store is not None:
-        state.save(manifest_path(options.store), current, read)
-    summary.quarantined = len(summary.quarantine)
-    summary.triples = len(store)
-
-    if options.out is not None:
-        export(store, options.out, options.format or format_for(options.out, None))
-    write_quarantine(options.quarantine_path, summary.quarantine)
-    summary.seconds = time.perf_counter() - started
-    return summary
+        progress(summary.unchanged_files + len(read), total)
+    data = b"".join(batch)
+    store.load_graphs(graphs, data)
+    yield data
+    description = describe(store, mint)
+    data = ox.serialize(description, None, ox.RdfFormat.N_QUADS) or b""
+    store.load_graphs([mint.dataset_graph()], data)
+    yield data
 
 
 def _manifest(options: BuildOptions, store: EmbeddedStore) -> Manifest:

@@ -285,3 +285,22 @@ def test_dataset_description(built: tuple[BuildSummary, EmbeddedStore, Path]) ->
 
 def _dataset_size(store: EmbeddedStore) -> int:
     return len(list(store.store.quads_for_pattern(None, None, None, ox.NamedNode(f"{BASE}graph/dataset"))))
+
+
+def test_streamed_output_has_exactly_the_store_content(tmp_path: Path) -> None:
+    """A fresh build writes its output from what it loads; `kg export` reads the store: same graph."""
+    from kg.export import FORMATS as formats
+    from kg.export import export
+
+    streamed = tmp_path / "streamed.nt"
+    build(BuildOptions(store=tmp_path / "store", out=streamed))
+    exported = tmp_path / "exported.nt"
+    export(EmbeddedStore(tmp_path / "store", read_only=True), exported, formats["nt"])
+    streamed_lines = streamed.read_bytes().splitlines()
+    assert len(streamed_lines) == len(set(streamed_lines)), "a triple written twice"
+    assert sorted(streamed_lines) == sorted(exported.read_bytes().splitlines())
+    quads = tmp_path / "streamed.nq"
+    build(BuildOptions(store=tmp_path / "store2", out=quads))
+    exported_quads = tmp_path / "exported.nq"
+    export(EmbeddedStore(tmp_path / "store2", read_only=True), exported_quads, formats["nq"])
+    assert sorted(quads.read_bytes().splitlines()) == sorted(exported_quads.read_bytes().splitlines())
