@@ -16,6 +16,7 @@ from rich.table import Table
 
 from kg import __version__
 from kg.catalog_doc import catalog_markdown
+from kg.check import CHECKS, run_checks
 from kg.endpoint import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -28,7 +29,7 @@ from kg.endpoint import (
     serve,
 )
 from kg.errors import ExitCode, InputError, KgError
-from kg.export import FORMATS, export, format_for
+from kg.export import FORMATS, atomic_writer, export, format_for
 from kg.iris import DEFAULT_BASE
 from kg.pipeline import BuildOptions, BuildSummary, build
 from kg.queries import (
@@ -43,6 +44,7 @@ from kg.queries import (
     write_result,
 )
 from kg.store import DEFAULT_STORE, EmbeddedStore
+from kg.validate import Engine, fast_engine_available, validate_files, validate_store
 
 app = typer.Typer(
     name="kg",
@@ -107,6 +109,16 @@ def build_cmd(
         Path | None,
         typer.Option("--quarantine", help="Quarantine report (default: quarantine.jsonl beside --out)."),
     ] = None,
+    validate: Annotated[
+        bool, typer.Option("--validate/--no-validate", help="Judge each question against the SHACL shapes.")
+    ] = True,
+    engine: Annotated[
+        Engine | None,
+        typer.Option("--engine", help="SHACL engine: fast (shacl-rust, when installed) or pyshacl."),
+    ] = None,
+    keep_invalid: Annotated[
+        bool, typer.Option("--keep-invalid", help="Keep records with violations in the graph, flagged.")
+    ] = False,
     full: Annotated[
         bool,
         typer.Option("--full", help="Read every input again, even files unchanged since the last build."),
@@ -129,6 +141,9 @@ def build_cmd(
             quarantine=quarantine,
             jobs=jobs,
             full=full,
+            validate=validate,
+            engine=engine,
+            keep_invalid=keep_invalid,
         )
         with Progress(
             TextColumn("[bold]building"),
@@ -172,6 +187,8 @@ def _report(summary: BuildSummary, options: BuildOptions, *, quiet: bool) -> Non
         for kind, count in sorted(summary.by_type.items()):
             table.add_row(f"  {kind}", str(count))
         table.add_row("quarantined", str(summary.quarantined))
+        if summary.kept_invalid:
+            table.add_row("kept despite violations", str(summary.kept_invalid))
         table.add_row("persons", str(summary.persons))
         table.add_row("organes", str(summary.organes))
         table.add_row("mandates", str(summary.mandates))
@@ -202,6 +219,70 @@ def export_cmd(
         raise _fail(exc) from None
     if str(out) != "-":
         err.print(f"wrote {out} ({len(embedded)} quads in store)", highlight=False)
+
+
+@app.command("validate")
+def validate_cmd(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="RDF files (ttl, nt, nq, trig, jsonld, rdf); none: the store.")
+    ] = None,
+    store: Annotated[
+        Path | None, typer.Option("--store", help="Embedded store to validate (default).")
+    ] = None,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="pyshacl (reference) or fast (shacl-rust).")
+    ] = Engine.PYSHACL,
+    report_file: Annotated[
+        Path | None, typer.Option("--report", help="Also write the SHACL report (Turtle).")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table (stderr), json or ttl (stdout).")
+    ] = "table",
+) -> None:
+    """Validate a store or RDF files against shapes/. Exit 0 conforms, 1 violations, 2 bad input."""
+    try:
+        if fmt not in ("table", "json", "ttl"):
+            raise _usage(f"unknown format {fmt!r} (table, json, ttl)")
+        if files and store:
+            raise _usage("give FILE… or --store, not both")
+        if engine is Engine.FAST and not fast_engine_available():
+            raise _usage("the fast engine is not installed: pip install 'hemicycle-kg[fast]'")
+        report = (
+            validate_files(files, engine=engine)
+            if files
+            else validate_store(EmbeddedStore(store or DEFAULT_STORE, read_only=True), engine=engine)
+        )
+        if report_file is not None:
+            with atomic_writer(report_file) as handle:
+                handle.write(report.to_turtle().encode())
+    except KgError as exc:
+        raise _fail(exc) from None
+    if fmt == "json":
+        sys.stdout.buffer.write(report.to_json() + b"\n")
+    elif fmt == "ttl":
+        typer.echo(report.to_turtle())
+    else:
+        err.print(report.to_table(limit=500))
+    err.print(report.summary(), highlight=False)
+    raise typer.Exit(int(report.exit_code))
+
+
+@app.command("check")
+def check_cmd(
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help=f"Checks to run: {', '.join(CHECKS)}.")
+    ] = None,
+    engine: Annotated[Engine | None, typer.Option("--engine", help="Engine for the fixtures check.")] = None,
+) -> None:
+    """Self-checks: ontology, vocabulary, shapes (SHACL-for-SHACL, docs), terms declared, shape fixtures."""
+    try:
+        report = run_checks(only or CHECKS, engine=engine)
+    except KgError as exc:
+        raise _fail(exc) from None
+    for finding in report.findings:
+        err.print(finding.one_line(), highlight=False, soft_wrap=True)
+    err.print(report.summary(), highlight=False)
+    raise typer.Exit(0 if report.ok else 1)
 
 
 EndpointOpt = Annotated[

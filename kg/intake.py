@@ -39,18 +39,39 @@ class QuarantineEntry:
     field: str | None = None
     pointer: str | None = None
     kind: str = "input"  # input (unreadable/unparsable) | duplicate | shacl
+    # for kind "shacl": the SHACL result
+    focus: str | None = None
+    value: str | None = None
+    shape: str | None = None
+    component: str | None = None
+    severity: str | None = None
+    kept: bool = False  # --keep-invalid: the record is in the graph all the same, flagged
+
+    @property
+    def record_key(self) -> tuple[str, str | None, str | None]:
+        """Entries with the same key are about the same input record."""
+        return (self.file, self.uid, self.pointer)
 
     def to_json(self) -> bytes:
-        return orjson.dumps(
-            {
-                "file": self.file,
-                "uid": self.uid,
-                "pointer": self.pointer,
-                "field": self.field,
-                "kind": self.kind,
-                "message": self.message,
+        entry: dict[str, object] = {
+            "file": self.file,
+            "uid": self.uid,
+            "pointer": self.pointer,
+            "field": self.field,
+            "kind": self.kind,
+            "message": self.message,
+        }
+        if self.kind == "shacl":
+            entry |= {
+                "focus": self.focus,
+                "path": self.field,
+                "value": self.value,
+                "shape": self.shape,
+                "component": self.component,
+                "severity": self.severity,
+                "kept": self.kept,
             }
-        )
+        return orjson.dumps(entry)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from kg.dataset import describe
 from kg.errors import ExitCode
 from kg.export import Format, atomic_writer, export, export_stream, format_for
-from kg.intake import Intake, QuarantineEntry, map_all
+from kg.intake import Intake, MappedRecord, QuarantineEntry, map_all
 from kg.iris import DEFAULT_BASE, Minter
 from kg.manifest import Manifest, fingerprint, manifest_path
 from kg.mapping import RegistryMapper
@@ -27,6 +27,8 @@ from kg.registry import Registry, load_registry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.sources.common import InputFile, iter_input_files
 from kg.store import EmbeddedStore
+from kg.validate import Engine, Severity, ValidationResult, build_engine, judge_questions, validate_registry
+from kg.vocab import OX_HC
 
 BATCH = 2000  # questions written to the store at once
 
@@ -41,6 +43,9 @@ class BuildOptions:
     base: str = DEFAULT_BASE
     quarantine: Path | None = None  # default: quarantine.jsonl beside --out, else in out/
     full: bool = False  # read every input again, even the files unchanged since the last build
+    validate: bool = True  # judge each question against the SHACL shapes (a Violation quarantines it)
+    engine: Engine | None = None  # None: the fast engine when installed, else pySHACL
+    keep_invalid: bool = False  # keep violating records in the graph, flagged (hc:conformsToShapes false)
     jobs: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))  # worker processes for mapping
 
     @property
@@ -57,6 +62,8 @@ class BuildSummary:
     records_read: int = 0
     in_graph: int = 0
     quarantined: int = 0
+    kept_invalid: int = 0  # records with SHACL violations kept in the graph (--keep-invalid)
+    shacl_quarantined: bool = False
     unchanged_files: int = 0  # input files skipped: unchanged since the last build into this store
     unchanged_records: int = 0  # the questions they hold, already in the graph
     by_type: Counter[str] = field(default_factory=Counter)
@@ -83,7 +90,7 @@ class BuildSummary:
     def exit_code(self) -> ExitCode:
         if self.bad_input:
             return ExitCode.BAD_INPUT
-        if self.quarantined:
+        if self.quarantined or self.kept_invalid:
             return ExitCode.NOT_CONFORMING
         return ExitCode.OK
 
@@ -155,8 +162,15 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
             export(store, options.out, fmt)
     store.flush()
     if options.store is not None:
-        state.save(manifest_path(options.store), current, read)
-    summary.quarantined = len(summary.quarantine)
+        # files with a quarantined record are read again next time, so the report stays complete
+        reported = {entry.file.split("#", 1)[0] for entry in summary.quarantine}
+        state.save(
+            manifest_path(options.store),
+            current,
+            [(f, u, ok and f.name not in reported) for f, u, ok in read],
+        )
+    summary.quarantined = len({e.record_key for e in summary.quarantine if not e.kept})
+    summary.kept_invalid = len({e.record_key for e in summary.quarantine if e.kept})
     summary.triples = len(store)
     write_quarantine(options.quarantine_path, summary.quarantine)
     summary.seconds = time.perf_counter() - started
@@ -181,10 +195,73 @@ def _load(
         data = ox.serialize(mapper.quads(), None, ox.RdfFormat.N_QUADS) or b""
         store.load_graphs(mapper.graphs(), data)
         yield data
-    graphs: list[ox.NamedNode] = []
-    batch: list[bytes] = []
+    pending: list[MappedRecord] = []
     shared_seen: set[bytes] = set()
     total = summary.unchanged_files + len(to_read)
+    engine = (options.engine or build_engine()) if options.validate else None
+    if engine is not None and write_registry:
+        for result in validate_registry(store, engine=engine, base=options.base).results:
+            summary.diagnostics.append(
+                Diagnostic("warning", "registry", result.one_line(), field=result.path, code="shacl-registry")
+            )
+
+    def judge_and_load(records: list[MappedRecord]) -> bytes:
+        """Shared facts first (the shapes of a batch's questions look them up), then the questions that
+        pass the shapes; a question with a Violation goes to the quarantine (or is kept, flagged)."""
+        shared: list[bytes] = []
+        for record in records:
+            for line in record.shared.splitlines(keepends=True):
+                if line not in shared_seen:  # shared facts once, whichever worker mapped them
+                    shared_seen.add(line)
+                    shared.append(line)
+        shared_data = b"".join(shared)
+        store.load_graphs([], shared_data)
+        verdicts = _judge(records, store, engine, options.base) if engine is not None else {}
+        graphs: list[ox.NamedNode] = []
+        own: list[bytes] = []
+        for record in records:
+            violations = [r for r in verdicts.get(record.uid, []) if r.severity == Severity.VIOLATION]
+            for result in verdicts.get(record.uid, []):
+                if result.severity != Severity.VIOLATION:
+                    summary.diagnostics.append(
+                        Diagnostic(
+                            "warning",
+                            record.source,
+                            result.one_line(),
+                            record=record.uid,
+                            field=result.path,
+                            code="shacl",
+                        )
+                    )
+            for result in violations:
+                summary.quarantine.append(
+                    QuarantineEntry(
+                        file=record.source,
+                        uid=record.uid,
+                        field=result.path,
+                        message=result.one_line(record.source, record.uid),
+                        kind="shacl",
+                        focus=result.focus_node,
+                        value=result.value,
+                        shape=result.shape_name,
+                        component=result.component_name,
+                        severity=result.severity.value,
+                        kept=options.keep_invalid,
+                    )
+                )
+            if violations and not options.keep_invalid:
+                continue
+            graph = mint.question_graph(record.uid)
+            graphs.append(graph)
+            own.append(record.nquads)
+            if violations:
+                own.append(_flag_nonconforming(graph))
+            summary.in_graph += 1
+            summary.by_type[record.type] += 1
+        data = b"".join(own)
+        store.load_graphs(graphs, data)
+        return shared_data + data
+
     for intake in map_all(to_read, registry, options.base, options.jobs):
         summary.absorb(intake)
         records = iter(intake.mapped)
@@ -196,6 +273,7 @@ def _load(
                 previous = seen.get(record.uid)
                 if previous is not None:
                     landed = False
+                    summary.bad_input = True
                     summary.quarantine.append(
                         QuarantineEntry(
                             file=record.source,
@@ -206,28 +284,31 @@ def _load(
                     )
                     continue
                 seen[record.uid] = record.source
-                graphs.append(mint.question_graph(record.uid))
-                batch.append(record.nquads)
-                for line in record.shared.splitlines(keepends=True):
-                    if line not in shared_seen:  # shared facts once, whichever worker mapped them
-                        shared_seen.add(line)
-                        batch.append(line)
-                summary.in_graph += 1
-                summary.by_type[record.type] += 1
+                pending.append(record)
             read.append((file, uids, landed))
-            if len(graphs) >= BATCH:
-                data = b"".join(batch)
-                store.load_graphs(graphs, data)
-                yield data
-                graphs, batch = [], []
+            if len(pending) >= BATCH:
+                yield judge_and_load(pending)
+                pending = []
         progress(summary.unchanged_files + len(read), total)
-    data = b"".join(batch)
-    store.load_graphs(graphs, data)
-    yield data
+    yield judge_and_load(pending)
     description = describe(store, mint)
     data = ox.serialize(description, None, ox.RdfFormat.N_QUADS) or b""
     store.load_graphs([mint.dataset_graph()], data)
     yield data
+
+
+def _judge(
+    records: list[MappedRecord], store: EmbeddedStore, engine: Engine, base: str
+) -> dict[str, list[ValidationResult]]:
+    if not records:
+        return {}
+    batch = {r.uid: list(ox.parse(r.nquads + r.shared, ox.RdfFormat.N_QUADS)) for r in records}
+    return judge_questions(batch, store, engine=engine, base=base)
+
+
+def _flag_nonconforming(graph: ox.NamedNode) -> bytes:
+    quad = ox.Quad(graph, OX_HC.conformsToShapes, ox.Literal(False), graph)
+    return ox.serialize([quad], None, ox.RdfFormat.N_QUADS) or b""
 
 
 def _manifest(options: BuildOptions, store: EmbeddedStore) -> Manifest:

@@ -148,6 +148,7 @@ class HC(DefinedNamespace):
     sourcePath: URIRef
     sourcePointer: URIRef
     sha256: URIRef
+    conformsToShapes: URIRef
 
 
 #: Prefixes used in every serialisation (stable order: Turtle output must not change between builds).

@@ -1,0 +1,105 @@
+"""Validation inside kg build: a record that violates a shape is quarantined (or kept, flagged), every
+good record lands, and the summary accounts for each input record."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import orjson
+import pyoxigraph as ox
+import pytest
+
+from kg.pipeline import BuildOptions, BuildSummary, build
+from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
+from kg.store import EmbeddedStore
+
+BASE = "https://w3id.org/hemicycle/"
+GOOD = 30  # per-question JSON files of the sample
+
+
+def _batch(tmp_path: Path) -> Path:
+    """The sample's JSON records plus one whose answer is published before the question."""
+    batch = tmp_path / "batch"
+    shutil.copytree(SAMPLE_QUESTIONS / "json", batch)
+    record = json.loads((batch / "QANR5L15QE5807.json").read_text(encoding="utf-8"))
+    q = record["question"]
+    q["uid"], q["identifiant"]["numero"] = "QANR5L15QE5808", "5808"
+    answer = q["textesReponse"]["texteReponse"]
+    answer = answer[0] if isinstance(answer, list) else answer
+    answer["infoJO"]["dateJO"] = "2017-01-03"  # before the 15th legislature and before the question
+    (batch / "QANR5L15QE5808.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    return batch
+
+
+def _build(tmp_path: Path, **options: object) -> BuildSummary:
+    return build(
+        BuildOptions(
+            sources=(_batch(tmp_path),), registries=(SAMPLE_REGISTRY,), store=tmp_path / "store",
+            out=tmp_path / "out" / "g.nq", **options,  # type: ignore[arg-type]
+        )
+    )  # fmt: skip
+
+
+def _graphs(tmp_path: Path) -> set[str]:
+    return {g.value for g in EmbeddedStore(tmp_path / "store", read_only=True).named_graphs()}
+
+
+def test_violating_record_is_quarantined_and_the_rest_lands(tmp_path: Path) -> None:
+    summary = _build(tmp_path)
+    assert summary.records_read == GOOD + 1
+    assert summary.in_graph == GOOD
+    assert summary.quarantined == 1
+    assert summary.in_graph + summary.quarantined == summary.records_read
+    assert summary.exit_code == 1
+    assert f"{BASE}graph/question/QANR5L15QE5808" not in _graphs(tmp_path)
+    assert f"{BASE}graph/question/QANR5L15QE5807" in _graphs(tmp_path)
+    entries = [
+        orjson.loads(line) for line in (tmp_path / "out" / "quarantine.jsonl").read_bytes().splitlines()
+    ]
+    assert entries and all(e["kind"] == "shacl" and e["uid"] == "QANR5L15QE5808" for e in entries)
+    assert {e["file"] for e in entries} == {"QANR5L15QE5808.json"}
+    shapes = {e["shape"] for e in entries}
+    assert "hcsh:Question-answered-after-publication" in shapes  # the rule the record breaks
+    entry = next(e for e in entries if e["shape"] == "hcsh:Question-answered-after-publication")
+    assert entry["path"] == "hc:publicationDate"
+    assert entry["shape"].startswith("hcsh:") and entry["component"].startswith("sh:")
+    assert "QANR5L15QE5808" in entry["message"] and "QANR5L15QE5808.json" in entry["message"]
+    assert entry["focus"] and entry["value"]
+
+
+def test_keep_invalid_keeps_it_flagged(tmp_path: Path) -> None:
+    summary = _build(tmp_path, keep_invalid=True)
+    assert summary.in_graph == GOOD + 1 and summary.quarantined == 0 and summary.kept_invalid == 1
+    assert summary.exit_code == 1
+    store = EmbeddedStore(tmp_path / "store", read_only=True)
+    graph = ox.NamedNode(f"{BASE}graph/question/QANR5L15QE5808")
+    flags = list(store.store.quads_for_pattern(graph, None, ox.Literal(False), graph))
+    assert [q.predicate.value for q in flags] == ["https://w3id.org/hemicycle/ontology#conformsToShapes"]
+    entries = [
+        orjson.loads(line) for line in (tmp_path / "out" / "quarantine.jsonl").read_bytes().splitlines()
+    ]
+    assert entries and all(e["kept"] for e in entries)
+
+
+def test_no_validate_lands_everything(tmp_path: Path) -> None:
+    summary = _build(tmp_path, validate=False)
+    assert summary.in_graph == GOOD + 1 and summary.quarantined == 0 and summary.exit_code == 0
+
+
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_both_engines_quarantine_the_same_record(tmp_path: Path, engine: str) -> None:
+    from kg.validate import Engine, fast_engine_available
+
+    if engine == "fast" and not fast_engine_available():
+        pytest.skip("shacl-rust is not installed")
+    summary = _build(tmp_path, engine=Engine(engine))
+    assert summary.quarantined == 1
+    assert {e.uid for e in summary.quarantine} == {"QANR5L15QE5808"}
+
+
+def test_the_sample_conforms(tmp_path: Path) -> None:
+    summary = build(BuildOptions(store=tmp_path / "store"))
+    assert summary.quarantined == 0 and summary.exit_code == 0
+    assert not [d for d in summary.diagnostics if d.severity == "error"]

@@ -1,0 +1,94 @@
+"""The shapes, case by case: every conforming world gives no result, every violating fixture of
+tests/fixtures/shapes/manifest.toml gives exactly its expected results with both engines, every shape is
+covered, and the README's table of rules is the one generated from the shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.check import Manifest, load_manifest, run_case, shape_targets_in
+from kg.shapes_doc import readme_section, render_table, stale_diff
+from kg.validate import Engine, Shapes, compact, fast_engine_available, load_shapes, validate_triples
+
+MANIFEST = load_manifest()
+README = Path(__file__).resolve().parent.parent / "README.md"
+ENGINES = [
+    Engine.PYSHACL,
+    pytest.param(
+        Engine.FAST, marks=pytest.mark.skipif(not fast_engine_available(), reason="shacl-rust not installed")
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Shapes:
+    return load_shapes()
+
+
+@pytest.fixture(scope="module")
+def manifest() -> Manifest:
+    return MANIFEST
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("world", sorted(MANIFEST.worlds))
+def test_world_conforms(manifest: Manifest, shapes: Shapes, world: str, engine: Engine) -> None:
+    report = validate_triples(manifest.world_statements(world), engine=engine, shapes=shapes)
+    assert report.results == (), "\n".join(r.one_line() for r in report.results)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("case", MANIFEST.cases, ids=[c.name for c in MANIFEST.cases])
+def test_violating_fixture_gives_exactly_its_results(
+    manifest: Manifest, shapes: Shapes, case: object, engine: Engine
+) -> None:
+    outcome = run_case(manifest, case, engine, shapes)  # type: ignore[arg-type]
+    assert outcome.ok, outcome.explain()
+
+
+def test_every_shape_has_a_violating_and_a_conforming_fixture(manifest: Manifest, shapes: Shapes) -> None:
+    violated = {e.shape for case in manifest.cases for e in case.expected}
+    conforming: set[str] = set()
+    for world in manifest.worlds:
+        conforming |= shape_targets_in(shapes, manifest.world_statements(world))
+    groups = {iri for iri, info in shapes.info.items() if info.constraints == ("property",)}
+    uncovered = [
+        compact(iri)
+        for iri, info in shapes.info.items()
+        if iri not in violated
+        and not (iri in groups and any(iri in shapes.info[p].parents for p in violated if p in shapes.info))
+    ]
+    assert uncovered == [], "shapes without a violating fixture"
+    assert sorted(compact(i) for i in set(shapes.info) - conforming) == [], (
+        "shapes without a conforming fixture"
+    )
+
+
+def test_each_case_names_one_shape_first_and_every_result_is_checked(manifest: Manifest) -> None:
+    """The manifest can fail: a case that expects a result the data cannot give is reported."""
+    case = manifest.cases[0]
+    broken = type(case)(
+        name="broken",
+        world=case.world,
+        delete=(),
+        insert=(),
+        expected=case.expected,
+    )
+    outcome = run_case(manifest, broken, Engine.PYSHACL)
+    assert not outcome.ok and outcome.missing == case.expected
+
+
+def test_readme_table_is_fresh(shapes: Shapes) -> None:
+    problem = stale_diff(README, shapes)
+    assert problem is None, problem
+
+
+def test_table_lists_every_rule_once(shapes: Shapes) -> None:
+    table = render_table(shapes)
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "`hcsh:" in line]
+    names = [row.split("`")[1] for row in rows]
+    assert len(names) == len(set(names))
+    assert "hcsh:Question-within-legislature" in names and "hcsh:Mandate" not in names  # a group, not a rule
+    assert readme_section(f"x\n<!-- shapes-table:start -->\n{table}<!-- shapes-table:end -->\n") == table

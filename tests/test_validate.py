@@ -1,0 +1,318 @@
+"""kg.validate: the typed report and its formats, the inputs it reads, and what the build calls —
+judge_questions on batches of the bundled sample (good records conform; bad ones are caught, each result
+given to the right question, the same with both engines) and validate_registry."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+from rdflib.namespace import RDF
+
+from kg.errors import ExitCode, InputError
+from kg.iris import Minter
+from kg.mapping import QuestionMapper, RegistryMapper
+from kg.models import JOReference, Question, Text
+from kg.registry import Registry, load_registry
+from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
+from kg.sources.questions import read_questions
+from kg.validate import (
+    SHAPES_IRI,
+    Engine,
+    Severity,
+    ValidationReport,
+    fast_engine_available,
+    judge_questions,
+    load_shapes,
+    read_rdf_files,
+    validate_files,
+    validate_registry,
+    validate_store,
+    validate_triples,
+)
+from kg.vocab import SH
+
+from .conftest import FIXTURES
+
+SHAPES = FIXTURES / "shapes"
+WORLD = [SHAPES / "registry.ttl", SHAPES / "written.ttl"]
+needs_fast = pytest.mark.skipif(not fast_engine_available(), reason="shacl-rust not installed")
+ENGINES = [Engine.PYSHACL, pytest.param(Engine.FAST, marks=needs_fast)]
+FAST_OR_PYSHACL = Engine.FAST if fast_engine_available() else Engine.PYSHACL
+
+
+# ------------------------------------------------------------------ the report
+
+
+@pytest.fixture(scope="module")
+def defective() -> ValidationReport:
+    """The written world with two defects: an answer dated before the question, an unknown JO type."""
+    triples = read_rdf_files(WORLD)
+    question = ox.NamedNode("https://w3id.org/hemicycle/question/QANR5L15QE20618")
+    answer_date = ox.NamedNode("https://w3id.org/hemicycle/ontology#answerDate")
+    jo_type = ox.NamedNode("https://w3id.org/hemicycle/ontology#joType")
+    kept = [t for t in triples if not (t.subject == question and t.predicate == answer_date)]
+    kept.append(
+        ox.Triple(question, answer_date, ox.Literal("2019-01-01", datatype=ox.NamedNode(str(_XSD_DATE))))
+    )
+    kept.append(ox.Triple(ox.NamedNode(question.value + "/renewal/1"), jo_type, ox.Literal("JO_AUTRE")))
+    return validate_triples(kept, engine=Engine.PYSHACL)
+
+
+_XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+
+
+def test_report_keeps_every_field_and_counts_by_severity(defective: ValidationReport) -> None:
+    assert not defective.conforms and defective.exit_code is ExitCode.NOT_CONFORMING
+    # the renewal now has two JO types: one too many (violation), one unknown (warning)
+    assert (defective.violations, defective.warnings) == (2, 1)
+    violation = next(
+        r for r in defective.results if r.shape_name == "hcsh:Question-answered-after-publication"
+    )
+    assert violation.source_shape == SHAPES_IRI + "Question-answered-after-publication"
+    assert violation.focus_node == "https://w3id.org/hemicycle/question/QANR5L15QE20618"
+    assert violation.path == "hc:publicationDate"
+    assert violation.value == f'"2019-06-18"^^<{_XSD_DATE}>'
+    assert violation.component == str(SH.LessThanOrEqualsConstraintComponent)
+    assert violation.message_fr and violation.message_en and violation.engine_message
+    line = violation.one_line("json/QANR5L15QE20618.json", "QANR5L15QE20618")
+    assert line.startswith("json/QANR5L15QE20618.json [QANR5L15QE20618]: hc:publicationDate = ")
+    assert "hcsh:Question-answered-after-publication" in line and "\n" not in line
+
+
+def test_report_as_json_turtle_and_table(defective: ValidationReport) -> None:
+    data = json.loads(defective.to_json())
+    assert data["conforms"] is False and data["violations"] == 2 and len(data["results"]) == 3
+    assert {"focus_node", "path", "value", "source_shape", "component", "severity"} <= set(data["results"][0])
+    graph = Graph().parse(data=defective.to_turtle(), format="turtle")
+    results = list(graph.subjects(RDF.type, SH.ValidationResult))
+    assert len(results) == 3
+    assert len(list(graph.objects(None, SH.resultMessage))) == 6  # French and English for each
+    assert defective.to_table().row_count == 3
+
+
+def test_conforming_files_and_exit_code() -> None:
+    report = validate_files(WORLD, engine=Engine.PYSHACL)
+    assert report.conforms and report.results == () and report.exit_code is ExitCode.OK
+    assert report.triples > 200
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.ttl", None, "no such file"),
+        ("data.csv", "a,b\n", "unknown RDF file type"),
+        ("broken.ttl", "<a> <b> .\n", "not valid"),
+    ],
+)
+def test_bad_input_names_the_file(tmp_path: Path, name: str, content: str | None, message: str) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        validate_files([path])
+    assert str(path) in str(error.value) and message in str(error.value)
+    assert error.value.exit_code == ExitCode.BAD_INPUT
+
+
+def test_quads_of_several_graphs_are_merged(tmp_path: Path) -> None:
+    """N-Quads input: the question in one graph, the registry in another, validated as one graph."""
+    nq = tmp_path / "world.nq"
+    graph = {t for t in read_rdf_files(WORLD)}
+    half = len(graph) // 2
+    quads = [
+        ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(f"urn:graph:{n < half}"))
+        for n, t in enumerate(sorted(graph, key=str))
+    ]
+    nq.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
+    assert validate_files([nq], engine=FAST_OR_PYSHACL).results == ()
+
+
+# ------------------------------------------------------------------ the build's side: batches of questions
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return load_registry([SAMPLE_REGISTRY])
+
+
+@pytest.fixture(scope="module")
+def sample() -> list[Question]:
+    return [q for q in read_questions(SAMPLE_QUESTIONS) if isinstance(q, Question)]
+
+
+@pytest.fixture(scope="module")
+def registry_store(registry: Registry) -> ox.Store:
+    store = ox.Store()
+    store.bulk_extend(RegistryMapper(registry, Minter()).quads())
+    return store
+
+
+def _map(registry: Registry, questions: list[Question]) -> dict[str, list[ox.Quad]]:
+    mapper = QuestionMapper(registry, Minter())
+    return {q.uid: mapper.map(q) for q in questions}
+
+
+def _shifted(jo: JOReference | None, days: int) -> JOReference | None:
+    if jo is None or jo.date is None:
+        return jo
+    return dataclasses.replace(jo, date=jo.date + timedelta(days=days))
+
+
+def _by_uid(questions: list[Question], uid: str) -> Question:
+    return next(q for q in questions if q.uid == uid)
+
+
+def test_sample_questions_conform_in_batches(registry: Registry, sample: list[Question]) -> None:
+    """The build's way: a batch is judged, then written; the next batch's context is the store so far."""
+    store = ox.Store()
+    store.bulk_extend(RegistryMapper(registry, Minter()).quads())
+    batches = _map(registry, sample)
+    uids = sorted(batches)
+    seen: dict[str, list[str]] = {}
+    for part in (uids[:20], uids[20:]):
+        batch = {uid: batches[uid] for uid in part}
+        verdicts = judge_questions(batch, store, engine=FAST_OR_PYSHACL)
+        assert set(verdicts) == set(part)
+        seen.update({uid: [r.shape_name for r in results] for uid, results in verdicts.items() if results})
+        store.bulk_extend(q for quads in batch.values() for q in quads)
+    # the one finding of the sample: a closure code the sample invented (see kg/data/sample/SOURCES.md)
+    assert seen == {"QANR5L15QE36144": ["hcsh:Closure-code-known"]}
+
+
+def _bad_records(sample: list[Question]) -> dict[str, tuple[Question, str]]:
+    """Copies of sample records, each with one defect, and the shape that must catch it."""
+    answered = _by_uid(sample, "QANR5L15QE5807")
+    reattributed = _by_uid(sample, "QANR5L15QE27219")
+    grouped = _by_uid(sample, "QANR5L15QE40439")
+    early = dataclasses.replace(
+        answered,
+        uid="QANR5L15QE5808",
+        number=5808,
+        answer_texts=tuple(dataclasses.replace(t, jo=_shifted(t.jo, -200)) for t in answered.answer_texts),
+    )
+    first, second = reattributed.attributions[0], reattributed.attributions[1]
+    swapped = dataclasses.replace(
+        reattributed,
+        uid="QANR5L15QE27220",
+        number=27220,
+        attributions=(
+            dataclasses.replace(first, jo=_shifted(first.jo, 200)),
+            dataclasses.replace(second, jo=second.jo),
+        ),
+    )
+    wrong_group = dataclasses.replace(
+        grouped,
+        uid="QANR5L15QE40440",
+        number=40440,
+        author=dataclasses.replace(
+            grouped.author,
+            group=dataclasses.replace(grouped.author.group, uid="PO730958") if grouped.author.group else None,
+        ),
+    )
+    late_text = Text(html="Question republiée.", jo=JOReference(kind="JO_QUESTION", date=date(2023, 1, 10)))
+    out_of_term = dataclasses.replace(
+        answered, uid="QANR5L15QE5809", number=5809, question_texts=(late_text, *answered.question_texts[1:])
+    )
+    return {
+        early.uid: (early, "hcsh:Question-answered-after-publication"),
+        swapped.uid: (swapped, "hcsh:Attribution-in-order"),
+        wrong_group.uid: (wrong_group, "hcsh:ParliamentaryGroup-members-on-date"),
+        out_of_term.uid: (out_of_term, "hcsh:Question-within-legislature"),
+    }
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_mix_of_good_and_bad_records(
+    registry: Registry, registry_store: ox.Store, sample: list[Question], engine: Engine
+) -> None:
+    bad = _bad_records(sample)
+    good = [_by_uid(sample, uid) for uid in ("QANR5L15QE5807", "QANR5L15QE27219", "QANR5L15QE40439")]
+    good += [q for q in sample if q.uid in ("QANR5L15QG4108", "QANR5L17QOSD612", "QANR5L16QE2268")]
+    verdicts = judge_questions(
+        _map(registry, good + [q for q, _ in bad.values()]), registry_store, engine=engine
+    )
+    for question in good:
+        assert [r.one_line() for r in verdicts[question.uid]] == []
+    for uid, (_, shape) in bad.items():
+        violations = {r.shape_name for r in verdicts[uid] if r.severity is Severity.VIOLATION}
+        assert shape in violations, f"{uid}: {violations}"
+
+
+def test_both_engines_judge_the_bad_records_alike(
+    registry: Registry, registry_store: ox.Store, sample: list[Question]
+) -> None:
+    if not fast_engine_available():
+        pytest.skip("shacl-rust not installed")
+    batch = _map(registry, [q for q, _ in _bad_records(sample).values()])
+    slow = judge_questions(batch, registry_store, engine=Engine.PYSHACL)
+    fast = judge_questions(batch, registry_store, engine=Engine.FAST)
+    assert {u: [r.key() for r in rs] for u, rs in slow.items()} == {
+        u: [r.key() for r in rs] for u, rs in fast.items()
+    }
+
+
+def test_a_registry_node_result_goes_to_the_question_it_concerns(
+    registry: Registry, registry_store: ox.Store, sample: list[Question]
+) -> None:
+    """Two questions under one mandate, one dated after the mandate's end: only that one is blamed."""
+    withdrawn = _by_uid(sample, "QANR5L15QE31204")  # mandate PM722528 ended 2020-09-30
+    mandate = registry.mandate(withdrawn.author.mandate_uid or "")
+    assert mandate is not None and mandate.end == date(2020, 9, 30)
+    late = dataclasses.replace(
+        withdrawn,
+        uid="QANR5L15QE31205",
+        number=31205,
+        question_texts=(Text(html="Texte.", jo=JOReference(kind="JO_QUESTION", date=date(2020, 11, 3))),),
+        attributions=(),
+        closure=None,
+    )
+    verdicts = judge_questions(_map(registry, [withdrawn, late]), registry_store, engine=FAST_OR_PYSHACL)
+    assert verdicts[withdrawn.uid] == []
+    late_results = [r for r in verdicts[late.uid] if r.shape_name == "hcsh:Mandate-ended-after-questions"]
+    assert [r.focus_node for r in late_results] == ["https://w3id.org/hemicycle/mandate/PM722528"]
+    assert late_results[0].value == f'"2020-11-03"^^<{_XSD_DATE}>'
+
+
+def test_without_a_registry_links_are_checked_by_pattern_only(sample: list[Question]) -> None:
+    """kg build without registries: the mapping describes what the questions name (graph/mentions)."""
+    verdicts = judge_questions(_map(Registry.empty(), sample[:5]), None, engine=FAST_OR_PYSHACL)
+    for results in verdicts.values():
+        assert all(r.severity is not Severity.VIOLATION for r in results), [r.one_line() for r in results]
+
+
+def test_registry_of_the_sample(registry_store: ox.Store) -> None:
+    report = validate_registry(registry_store, engine=FAST_OR_PYSHACL)
+    assert report.conforms
+    # the sample's real registry records one committee appointment that ends the day before it starts
+    assert [(r.shape_name, r.focus_node) for r in report.results] == [
+        ("hcsh:Membership-start-before-end", "https://w3id.org/hemicycle/mandate/PM775070")
+    ]
+
+
+@needs_fast
+def test_fast_engine_splits_sparql_shapes_without_changing_results(registry_store: ox.Store) -> None:
+    """The fast engine runs the SPARQL-based shapes apart on the predicates they use: same results."""
+    shapes = load_shapes()
+    assert shapes.fast_plan is not None and shapes.fast_plan.sparql_turtle is not None
+    used = {p.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for p in shapes.fast_plan.sparql_predicates}
+    assert {"authorGroup", "ministry", "order", "organeType", "startDate", "endDate", "type"} <= used
+    world = read_rdf_files(WORLD)
+    assert validate_triples(world, engine=Engine.FAST).results == ()
+
+
+def _store_quads(store: ox.Store) -> Iterator[ox.Quad]:
+    yield from store.quads_for_pattern(None, None, None, None)
+
+
+def test_validate_store_reads_every_graph(registry_store: ox.Store) -> None:
+    copy = ox.Store()
+    copy.bulk_extend(_store_quads(registry_store))
+    report = validate_store(copy, engine=FAST_OR_PYSHACL)
+    assert report.triples == len(copy) and report.conforms
