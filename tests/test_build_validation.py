@@ -19,10 +19,15 @@ BASE = "https://w3id.org/hemicycle/"
 GOOD = 30  # per-question JSON files of the sample
 
 
-def _batch(tmp_path: Path) -> Path:
-    """The sample's JSON records plus one whose answer is published before the question."""
+def _batch(tmp_path: Path, only: tuple[str, ...] = ()) -> Path:
+    """The sample's JSON records (or ``only`` these) plus one whose answer is published before the question."""
     batch = tmp_path / "batch"
-    shutil.copytree(SAMPLE_QUESTIONS / "json", batch)
+    if only:
+        batch.mkdir()
+        for name in (*only, "QANR5L15QE5807"):
+            shutil.copy(SAMPLE_QUESTIONS / "json" / f"{name}.json", batch)
+    else:
+        shutil.copytree(SAMPLE_QUESTIONS / "json", batch)
     record = json.loads((batch / "QANR5L15QE5807.json").read_text(encoding="utf-8"))
     q = record["question"]
     q["uid"], q["identifiant"]["numero"] = "QANR5L15QE5808", "5808"
@@ -33,10 +38,10 @@ def _batch(tmp_path: Path) -> Path:
     return batch
 
 
-def _build(tmp_path: Path, **options: object) -> BuildSummary:
+def _build(tmp_path: Path, only: tuple[str, ...] = (), **options: object) -> BuildSummary:
     return build(
         BuildOptions(
-            sources=(_batch(tmp_path),), registries=(SAMPLE_REGISTRY,), store=tmp_path / "store",
+            sources=(_batch(tmp_path, only),), registries=(SAMPLE_REGISTRY,), store=tmp_path / "store",
             out=tmp_path / "out" / "g.nq", **options,  # type: ignore[arg-type]
         )
     )  # fmt: skip
@@ -94,7 +99,9 @@ def test_both_engines_quarantine_the_same_record(tmp_path: Path, engine: str) ->
 
     if engine == "fast" and not fast_engine_available():
         pytest.skip("shacl-rust is not installed")
-    summary = _build(tmp_path, engine=Engine(engine))
+    # a few records only: pySHACL takes seconds per question with its registry context
+    summary = _build(tmp_path, ("QANR5L15QE40439",), engine=Engine(engine))
+    assert summary.in_graph == 2
     assert summary.quarantined == 1
     assert {e.uid for e in summary.quarantine} == {"QANR5L15QE5808"}
 
