@@ -130,6 +130,11 @@ def build_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no warnings list.")] = False,
 ) -> None:
     """Build the graph from question records and the acteurs/organes registries into the store."""
+    if validate and engine is None and not fast_engine_available() and not quiet:
+        err.print(
+            "[yellow]note: validating with pySHACL (slow on large inputs); "
+            "pip install 'hemicycle-kg[fast]' for the fast engine, or --no-validate[/yellow]"
+        )
     try:
         options = BuildOptions(
             sources=tuple(sources or ()),
