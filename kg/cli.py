@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kg import __version__
+from kg.card import load_card, render_card
 from kg.catalog_doc import catalog_markdown
 from kg.check import CHECKS, run_checks
 from kg.endpoint import (
@@ -329,6 +330,36 @@ def query_cmd(
         raise _fail(exc) from None
     write_result(result, fmt, sys.stdout)
     err.print(f"{len(result)} rows from {result.source} in {result.seconds * 1000:.0f} ms", highlight=False)
+
+
+@app.command("show")
+def show_cmd(
+    uid: Annotated[str, typer.Argument(help="The question's uid, e.g. QANR5L15QE40439.")],
+    store: StoreOpt = DEFAULT_STORE,
+    endpoint: EndpointOpt = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="markdown (the page's layout) or json (every fact with its IRI)."
+        ),
+    ] = "markdown",
+) -> None:
+    """Show one question's card, rendered from the graph alone, in the layout of the Assemblée's page."""
+    try:
+        target: QueryTarget
+        if endpoint:
+            credentials = Credentials.from_env()
+            target = EndpointTarget(
+                endpoint,
+                user=credentials.user if credentials else None,
+                password=credentials.password if credentials else None,
+            )
+        else:
+            target = EmbeddedTarget.open(store)
+        text = render_card(load_card(uid, target), fmt)
+    except KgError as exc:
+        raise _fail(exc) from None
+    typer.echo(text, nl=False)
 
 
 @app.command("queries")

@@ -19,8 +19,9 @@ from kg.errors import InputError, RecordError
 from kg.iris import Minter
 from kg.mapping import QuestionMapper
 from kg.models import Diagnostic, Question
+from kg.reconcile import looks_like_page, read_page_file
 from kg.registry import Registry
-from kg.sources.common import InputFile
+from kg.sources.common import PAGE_SUFFIXES, InputFile
 from kg.sources.questions import decode_question_file, parse_question
 
 #: Below this many input files (and bytes), mapping runs in-process: a worker pool costs ~1 s to start.
@@ -115,13 +116,18 @@ class Intake:
         )
 
 
-def read_file(file: InputFile, intake: Intake) -> Iterator[Question]:
+def read_file(file: InputFile, intake: Intake, registry: Registry) -> Iterator[Question]:
     """Decode and parse one file, record by record. Failures go to ``intake``, never raised: a file that
     cannot be decoded counts as one record read and quarantined (the records before the point where it
-    broke still land); a bad record likewise, and the file goes on."""
+    broke still land); a bad record likewise, and the file goes on. A question page (Markdown or HTML,
+    recognised by its content) is read and reconciled with the registry."""
     problems: list[Diagnostic] = []
     try:
-        for raw in decode_question_file(file.name, file.read_bytes(), diagnostics=problems):
+        data = file.read_bytes()
+        if file.suffix in PAGE_SUFFIXES or looks_like_page(data):
+            yield from _read_page(file, data, intake, registry)
+            return
+        for raw in decode_question_file(file.name, data, diagnostics=problems):
             intake.records_read += 1
             try:
                 question, warnings = parse_question(raw)
@@ -144,6 +150,27 @@ def read_file(file: InputFile, intake: Intake) -> Iterator[Question]:
             intake.diagnostics.append(problem)
 
 
+def _read_page(file: InputFile, data: bytes, intake: Intake, registry: Registry) -> Iterator[Question]:
+    if not looks_like_page(data):
+        intake.diagnostics.append(
+            Diagnostic(
+                "warning",
+                file.name,
+                "not a question page of the Assemblée's website; skipped",
+                code="not-a-page",
+            )
+        )
+        return
+    intake.records_read += 1
+    try:
+        question, warnings, _report = read_page_file(file.name, data, registry)
+    except RecordError as exc:  # an unreadable page, or an author the registry cannot tell: candidates named
+        intake.reject(file.name, exc)
+        return
+    intake.diagnostics.extend(warnings)  # unknown lines, unresolved or ambiguous labels (with candidates)
+    yield question
+
+
 # ------------------------------------------------------------------ workers
 
 _MAPPER: QuestionMapper | None = None
@@ -164,7 +191,7 @@ def map_files(files: Sequence[InputFile]) -> Intake:
         intake.files += 1
         rejected = len(intake.quarantine)
         uids: list[str] = []
-        for question in read_file(file, intake):
+        for question in read_file(file, intake, mapper.registry):
             quads = mapper.map(question)
             own = mapper.mint.question_graph(question.uid)
             data = ox.serialize((q for q in quads if q.graph_name == own), None, ox.RdfFormat.N_QUADS) or b""

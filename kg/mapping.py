@@ -99,7 +99,7 @@ def lit(text: str) -> ox.Literal:
 # ------------------------------------------------------------------ derived facts
 
 _TAG = re.compile(r"<[^>]*>")
-_BREAK = re.compile(r"<\s*br\s*/?\s*>|</\s*p\s*>", re.IGNORECASE)
+_BREAK = re.compile(r"<\s*br\s*/?\s*>|</\s*(?:p|li|div|h[1-6]|tr|blockquote)\s*>", re.IGNORECASE)
 
 
 def has_markup(text: str) -> bool:

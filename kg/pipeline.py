@@ -25,7 +25,7 @@ from kg.mapping import RegistryMapper
 from kg.models import Diagnostic
 from kg.registry import Registry, load_registry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
-from kg.sources.common import InputFile, iter_input_files
+from kg.sources.common import QUESTION_SUFFIXES, InputFile, iter_input_files
 from kg.store import EmbeddedStore
 from kg.validate import Engine, Severity, ValidationResult, build_engine, judge_questions, validate_registry
 from kg.vocab import OX_HC
@@ -122,7 +122,8 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
     summary = BuildSummary()
     sources = list(options.sources) or [SAMPLE_QUESTIONS]
     registries = list(options.registries) or ([] if options.sources else [SAMPLE_REGISTRY])
-    files = [f for root in sources for f in iter_input_files(root)]  # raises InputError for a missing root
+    # raises InputError for a missing root
+    files = [f for root in sources for f in iter_input_files(root, QUESTION_SUFFIXES)]
 
     mint = Minter(options.base)
     registry = load_registry(registries) if registries else Registry.empty()
