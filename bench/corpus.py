@@ -48,6 +48,7 @@ import orjson
 
 from kg.models import Mandate, Organe
 from kg.registry import Registry, load_registry
+from kg.sources.pages import MONTHS
 
 __all__ = [
     "CORPUS_END",
@@ -1876,20 +1877,7 @@ class _Question:
 
 _RUBRIQUE_CUM = list(itertools.accumulate(r[1] for r in RUBRIQUES))
 
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+_MONTHS = MONTHS  # the page reader's own list: the card and the pages speak the same French
 
 
 def _long_date(day: date) -> str:

@@ -297,6 +297,18 @@ EndpointOpt = Annotated[
 ]
 
 
+def _query_target(store: Path, endpoint: str | None) -> QueryTarget:
+    """The embedded store, or the endpoint when one is given (credentials from the environment)."""
+    if endpoint:
+        credentials = Credentials.from_env()
+        return EndpointTarget(
+            endpoint,
+            user=credentials.user if credentials else None,
+            password=credentials.password if credentials else None,
+        )
+    return EmbeddedTarget.open(store)
+
+
 @app.command("query")
 def query_cmd(
     name: Annotated[str, typer.Argument(help="A query of the catalog (see 'kg queries') or a .rq file.")],
@@ -315,16 +327,7 @@ def query_cmd(
             )
         spec = find_query(name)
         values = parse_assignments(param or [])
-        target: QueryTarget
-        if endpoint:
-            credentials = Credentials.from_env()
-            target = EndpointTarget(
-                endpoint,
-                user=credentials.user if credentials else None,
-                password=credentials.password if credentials else None,
-            )
-        else:
-            target = EmbeddedTarget.open(store)
+        target = _query_target(store, endpoint)
         result = run_query(spec, values, target)
     except KgError as exc:
         raise _fail(exc) from None
@@ -346,16 +349,7 @@ def show_cmd(
 ) -> None:
     """Show one question's card, rendered from the graph alone, in the layout of the Assemblée's page."""
     try:
-        target: QueryTarget
-        if endpoint:
-            credentials = Credentials.from_env()
-            target = EndpointTarget(
-                endpoint,
-                user=credentials.user if credentials else None,
-                password=credentials.password if credentials else None,
-            )
-        else:
-            target = EmbeddedTarget.open(store)
+        target = _query_target(store, endpoint)
         text = render_card(load_card(uid, target), fmt)
     except KgError as exc:
         raise _fail(exc) from None
