@@ -27,7 +27,7 @@ from kg.registry import Registry, load_registry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.sources.common import QUESTION_SUFFIXES, InputFile, iter_input_files
 from kg.store import EmbeddedStore
-from kg.validate import Engine, Severity, ValidationResult, build_engine, judge_questions, validate_registry
+from kg.validate import Engine, Severity, ValidationResult, build_engine, judge_questions, validate_nquads
 from kg.vocab import OX_HC
 
 BATCH = 2000  # questions written to the store at once
@@ -191,20 +191,22 @@ def _load(
     progress: Progress,
 ) -> Iterator[bytes]:
     """Load the store, batch by batch, yielding each batch's N-Quads once it is loaded (for the output)."""
+    engine = (options.engine or build_engine()) if options.validate else None
     if write_registry:
         mapper = RegistryMapper(registry, mint)
         data = ox.serialize(mapper.quads(), None, ox.RdfFormat.N_QUADS) or b""
         store.load_graphs(mapper.graphs(), data)
+        if engine is not None:  # validated once, when it changes; its results are reported, not quarantined
+            for result in validate_nquads(data, engine=engine).results:
+                summary.diagnostics.append(
+                    Diagnostic(
+                        "warning", "registry", result.one_line(), field=result.path, code="shacl-registry"
+                    )
+                )
         yield data
     pending: list[MappedRecord] = []
     shared_seen: set[bytes] = set()
     total = summary.unchanged_files + len(to_read)
-    engine = (options.engine or build_engine()) if options.validate else None
-    if engine is not None and write_registry:
-        for result in validate_registry(store, engine=engine, base=options.base).results:
-            summary.diagnostics.append(
-                Diagnostic("warning", "registry", result.one_line(), field=result.path, code="shacl-registry")
-            )
 
     def judge_and_load(records: list[MappedRecord]) -> bytes:
         """Shared facts first (the shapes of a batch's questions look them up), then the questions that
