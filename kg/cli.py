@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -27,13 +28,16 @@ from kg.endpoint import (
     default_state_path,
     graph_store_url_for,
     load_store,
-    serve,
+    serve_guarded,
 )
 from kg.errors import ExitCode, InputError, KgError
 from kg.export import FORMATS, atomic_writer, export, format_for
+from kg.guard import DEFAULT_MAX_RESULTS, DEFAULT_TIMEOUT_S, UPDATE_TOKEN_ENV
 from kg.iris import DEFAULT_BASE
 from kg.pipeline import BuildOptions, BuildSummary, build
 from kg.queries import (
+    DEFAULT_MAX_ROWS,
+    DEFAULT_QUERY_TIMEOUT_S,
     OUTPUT_FORMATS,
     EmbeddedTarget,
     EndpointTarget,
@@ -68,7 +72,7 @@ FormatOpt = Annotated[
 
 
 def _fail(exc: KgError) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
     return typer.Exit(int(exc.exit_code))
 
 
@@ -179,7 +183,9 @@ def _report(summary: BuildSummary, options: BuildOptions, *, quiet: bool) -> Non
     for diagnostic in summary.diagnostics:
         if diagnostic.severity == "error" or not quiet:
             colour = "red" if diagnostic.severity == "error" else "yellow"
-            err.print(f"[{colour}]{diagnostic.one_line()}[/{colour}]", highlight=False, soft_wrap=True)
+            err.print(
+                f"[{colour}]{escape(diagnostic.one_line())}[/{colour}]", highlight=False, soft_wrap=True
+            )
     if not quiet:
         table = Table(title="hemicycle-kg build", show_header=False, title_justify="left")
         table.add_column(style="bold")
@@ -206,7 +212,7 @@ def _report(summary: BuildSummary, options: BuildOptions, *, quiet: bool) -> Non
             table.add_row("output", str(options.out))
         table.add_row("quarantine report", str(options.quarantine_path))
         err.print(table)
-    err.print(summary.one_line(), highlight=False, soft_wrap=True)
+    err.print(summary.one_line(), highlight=False, soft_wrap=True, markup=False)
 
 
 @app.command("export")
@@ -269,7 +275,7 @@ def validate_cmd(
         typer.echo(report.to_turtle())
     else:
         err.print(report.to_table(limit=500))
-    err.print(report.summary(), highlight=False)
+    err.print(report.summary(), highlight=False, markup=False)
     raise typer.Exit(int(report.exit_code))
 
 
@@ -286,8 +292,8 @@ def check_cmd(
     except KgError as exc:
         raise _fail(exc) from None
     for finding in report.findings:
-        err.print(finding.one_line(), highlight=False, soft_wrap=True)
-    err.print(report.summary(), highlight=False)
+        err.print(finding.one_line(), highlight=False, soft_wrap=True, markup=False)
+    err.print(report.summary(), highlight=False, markup=False)
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -297,7 +303,7 @@ EndpointOpt = Annotated[
 ]
 
 
-def _query_target(store: Path, endpoint: str | None) -> QueryTarget:
+def _query_target(store: Path, endpoint: str | None, timeout: float, max_rows: int) -> QueryTarget:
     """The embedded store, or the endpoint when one is given (credentials from the environment)."""
     if endpoint:
         credentials = Credentials.from_env()
@@ -305,8 +311,15 @@ def _query_target(store: Path, endpoint: str | None) -> QueryTarget:
             endpoint,
             user=credentials.user if credentials else None,
             password=credentials.password if credentials else None,
+            timeout=timeout or 120.0,
         )
-    return EmbeddedTarget.open(store)
+    return EmbeddedTarget.open(store, timeout=timeout or None, max_rows=max_rows or None)
+
+
+TimeoutOpt = Annotated[float, typer.Option("--timeout", min=0, help="Query time limit in seconds (0: none).")]
+MaxRowsOpt = Annotated[
+    int, typer.Option("--max-rows", min=0, help="Most rows an answer may hold (0: no limit).")
+]
 
 
 @app.command("query")
@@ -318,6 +331,8 @@ def query_cmd(
     store: StoreOpt = DEFAULT_STORE,
     endpoint: EndpointOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, tsv or json.")] = "table",
+    timeout: TimeoutOpt = DEFAULT_QUERY_TIMEOUT_S,
+    max_rows: MaxRowsOpt = DEFAULT_MAX_ROWS,
 ) -> None:
     """Run a competency query (or any .rq file) on the store or on a SPARQL endpoint."""
     try:
@@ -327,7 +342,7 @@ def query_cmd(
             )
         spec = find_query(name)
         values = parse_assignments(param or [])
-        target = _query_target(store, endpoint)
+        target = _query_target(store, endpoint, timeout, max_rows)
         result = run_query(spec, values, target)
     except KgError as exc:
         raise _fail(exc) from None
@@ -346,10 +361,12 @@ def show_cmd(
             "--format", "-f", help="markdown (the page's layout) or json (every fact with its IRI)."
         ),
     ] = "markdown",
+    timeout: TimeoutOpt = DEFAULT_QUERY_TIMEOUT_S,
+    max_rows: MaxRowsOpt = DEFAULT_MAX_ROWS,
 ) -> None:
     """Show one question's card, rendered from the graph alone, in the layout of the Assemblée's page."""
     try:
-        target = _query_target(store, endpoint)
+        target = _query_target(store, endpoint, timeout, max_rows)
         text = render_card(load_card(uid, target), fmt)
     except KgError as exc:
         raise _fail(exc) from None
@@ -389,18 +406,47 @@ def serve_cmd(
     ] = DEFAULT_HOST,
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = DEFAULT_PORT,
     cors: Annotated[bool, typer.Option("--cors", help="Allow cross-origin requests (browser apps).")] = False,
+    timeout: Annotated[
+        int, typer.Option("--timeout", min=0, help="Query time limit in seconds (0: none).")
+    ] = DEFAULT_TIMEOUT_S,
+    max_results: Annotated[
+        int,
+        typer.Option(
+            "--max-results", min=0, help="Most solutions or triples one answer may hold (0: no limit)."
+        ),
+    ] = DEFAULT_MAX_RESULTS,
+    allow_updates: Annotated[
+        bool,
+        typer.Option(
+            "--allow-updates",
+            help=f"Accept SPARQL Update and Graph Store writes carrying 'Authorization: Bearer ${UPDATE_TOKEN_ENV}'.",
+        ),
+    ] = False,
 ) -> None:
-    """Serve the store as a read-only SPARQL 1.1 endpoint (the Oxigraph server), with a query page."""
+    """Serve the store as a SPARQL 1.1 endpoint (the Oxigraph server behind a guard), with a query page."""
     try:
-        server = serve(store, host=host, port=port, cors=cors)
+        server = serve_guarded(
+            store,
+            host=host,
+            port=port,
+            cors=cors,
+            timeout_s=timeout,
+            max_results=max_results,
+            allow_updates=allow_updates,
+        )
     except KgError as exc:
         raise _fail(exc) from None
     if host not in ("127.0.0.1", "localhost", "::1"):
-        err.print(f"[yellow]warning: listening on {host}: reachable from other machines[/yellow]")
+        err.print(
+            f"warning: listening on {host}: reachable from other machines", style="yellow", markup=False
+        )
+    mode = f"read-write with the token of {UPDATE_TOKEN_ENV}" if allow_updates else "read-only"
     err.print(
-        f"SPARQL endpoint {server.query_url} (read-only; query page {server.url}/) — Ctrl-C to stop",
+        f"SPARQL endpoint {server.query_url} ({mode}; time limit {timeout or 'none'} s, "
+        f"at most {max_results or 'unlimited'} results; query page {server.url}/) — Ctrl-C to stop",
         highlight=False,
         soft_wrap=True,
+        markup=False,
     )
 
     def stop(signum: int, frame: object) -> None:
@@ -467,7 +513,7 @@ def load_cmd(
             )
     except KgError as exc:
         raise _fail(exc) from None
-    err.print(f"{client.url}: {summary.one_line()}", highlight=False, soft_wrap=True)
+    err.print(f"{client.url}: {summary.one_line()}", highlight=False, soft_wrap=True, markup=False)
 
 
 if __name__ == "__main__":

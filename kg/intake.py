@@ -101,9 +101,7 @@ class Intake:
         self.bad_input = True
         code = getattr(exc, "code", "bad-record" if isinstance(exc, RecordError) else "unreadable")
         self.diagnostics.append(
-            Diagnostic(
-                "error", exc.file or name, exc.one_line(), record=exc.record, field=exc.field, code=code
-            )
+            Diagnostic("error", exc.file or name, exc.message, record=exc.record, field=exc.field, code=code)
         )
         self.quarantine.append(
             QuarantineEntry(

@@ -30,7 +30,10 @@ def manifest_path(store: Path) -> Path:
 
 def file_key(file: InputFile) -> str:
     """Absolute path (and archive member): the same file given through another root is the same file."""
-    key = str(file.path.resolve())
+    try:
+        key = str(file.path.resolve())
+    except (OSError, RuntimeError):  # a symbolic-link loop: the input reader reports it
+        key = str(file.path.absolute())
     return f"{key}!/{file.member}" if file.member else key
 
 

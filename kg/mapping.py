@@ -98,7 +98,7 @@ def lit(text: str) -> ox.Literal:
 
 # ------------------------------------------------------------------ derived facts
 
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")  # not "<[^>]*>": quadratic on a text full of "<"
 _BREAK = re.compile(r"<\s*br\s*/?\s*>|</\s*(?:p|li|div|h[1-6]|tr|blockquote)\s*>", re.IGNORECASE)
 
 

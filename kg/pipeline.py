@@ -128,7 +128,15 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
     mint = Minter(options.base)
     registry = load_registry(registries) if registries else Registry.empty()
     summary.diagnostics.extend(registry.diagnostics)
-    summary.bad_input |= any(d.severity == "error" for d in registry.diagnostics)
+    for problem in registry.diagnostics:  # a registry record that could not be used is quarantined too
+        if problem.severity == "error":
+            summary.bad_input = True
+            summary.records_read += 1
+            summary.quarantine.append(
+                QuarantineEntry(
+                    file=problem.file, uid=problem.record, field=problem.field, message=problem.one_line()
+                )
+            )
     summary.persons = len(registry.persons)
     summary.organes = len(registry.organes)
     summary.mandates = sum(len(p.mandates) for p in registry.persons.values())
@@ -237,6 +245,16 @@ def _load(
                         )
                     )
             for result in violations:
+                summary.diagnostics.append(
+                    Diagnostic(
+                        "error",
+                        record.source,
+                        result.one_line(),
+                        record=record.uid,
+                        field=result.path,
+                        code="shacl",
+                    )
+                )
                 summary.quarantine.append(
                     QuarantineEntry(
                         file=record.source,
@@ -277,12 +295,18 @@ def _load(
                 if previous is not None:
                     landed = False
                     summary.bad_input = True
+                    name, _, pointer = record.source.partition("#")
+                    message = f"uid already read from {previous}; this copy is not used"
+                    summary.diagnostics.append(
+                        Diagnostic("error", name, message, record=record.uid, code="duplicate")
+                    )
                     summary.quarantine.append(
                         QuarantineEntry(
-                            file=record.source,
+                            file=name,
                             uid=record.uid,
+                            pointer=pointer or None,
                             kind="duplicate",
-                            message=f"uid already read from {previous}; this copy is not used",
+                            message=message,
                         )
                     )
                     continue

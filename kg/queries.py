@@ -30,6 +30,7 @@ import csv
 import io
 import json
 import re
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -81,6 +82,10 @@ _PARAM_LINE = re.compile(
 _HEADER_FIELD = re.compile(r"^#\s?(?P<key>[a-z][a-z_-]*):\s*(?P<value>.*)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_STRING_PARAM = 1000
+#: ``kg query`` on the embedded store: a query running longer is abandoned (``None``: no limit) …
+DEFAULT_QUERY_TIMEOUT_S = 120.0
+#: … and one giving more rows than this is refused (``None``: no limit).
+DEFAULT_MAX_ROWS = 1_000_000
 
 
 # ------------------------------------------------------------------ parameters
@@ -140,6 +145,10 @@ class Param:
 
         def bad(expected: str) -> InputError:
             return InputError(f"{value!r} is not {expected}", file=where, field=field)
+
+        if self.type not in (ParamType.STRING, ParamType.IRI) and not value.isascii():
+            # identifiers, numbers and dates are ASCII: Python's \d would also take "٣٤٥" for digits
+            raise bad(f"a {self.type.value} (ASCII letters and digits only)")
 
         if self.type is ParamType.DATE:
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -623,20 +632,87 @@ class QueryTarget(Protocol):
 
 
 class EmbeddedTarget:
-    """The embedded pyoxigraph store, queried over the union of its named graphs."""
+    """The embedded pyoxigraph store, queried over the union of its named graphs.
 
-    def __init__(self, store: EmbeddedStore) -> None:
+    ``timeout`` (seconds) and ``max_rows`` bound a query (``None``: no bound). pyoxigraph cannot cancel a
+    query, but it releases the GIL while it evaluates: the query runs in a daemon thread, and past the
+    timeout :meth:`execute` gives up waiting and raises. Rows are produced lazily, and the thread stops at
+    the next row once the time is up; a query that computes for long before its first row (a big sort or
+    aggregate) keeps its thread busy until that row or the end of the process (``kg query`` exits at once)."""
+
+    def __init__(
+        self,
+        store: EmbeddedStore,
+        *,
+        timeout: float | None = DEFAULT_QUERY_TIMEOUT_S,
+        max_rows: int | None = DEFAULT_MAX_ROWS,
+    ) -> None:
         self.store = store
+        self.timeout = timeout or None
+        self.max_rows = max_rows or None
 
     @classmethod
-    def open(cls, path: Path) -> EmbeddedTarget:
-        return cls(EmbeddedStore(path, read_only=True))
+    def open(
+        cls,
+        path: Path,
+        *,
+        timeout: float | None = DEFAULT_QUERY_TIMEOUT_S,
+        max_rows: int | None = DEFAULT_MAX_ROWS,
+    ) -> EmbeddedTarget:
+        return cls(EmbeddedStore(path, read_only=True), timeout=timeout, max_rows=max_rows)
 
     @property
     def description(self) -> str:
         return f"store {self.store.path}" if self.store.path else "store (in memory)"
 
     def execute(self, text: str, *, name: str = "query") -> ResultTable:
+        if self.timeout is None:
+            return self._evaluate(text, name, None)
+        deadline = time.monotonic() + self.timeout
+        outcome: list[ResultTable | BaseException] = []
+
+        def work() -> None:
+            try:
+                outcome.append(self._evaluate(text, name, deadline))
+            except BaseException as exc:  # handed to the caller's thread, without the frames that hold
+                outcome.append(exc.with_traceback(None))  # pyoxigraph objects (dropped in this thread only)
+
+        worker = threading.Thread(target=work, name=f"kg-query-{name}", daemon=True)
+        worker.start()
+        worker.join(self.timeout)
+        if not outcome:
+            raise self._timed_out(name)
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def _timed_out(self, name: str) -> InputError:
+        return InputError(
+            f"the query ran longer than {self.timeout:g} s and was abandoned "
+            "(give a longer --timeout, or 0 for no limit)",
+            file=name,
+            field="--timeout",
+        )
+
+    def _rows(
+        self, solutions: ox.QuerySolutions, width: int, name: str, deadline: float | None
+    ) -> tuple[tuple[Term | None, ...], ...]:
+        rows: list[tuple[Term | None, ...]] = []
+        limit = self.max_rows
+        for solution in solutions:
+            rows.append(tuple(solution[i] for i in range(width)))
+            if limit is not None and len(rows) > limit:
+                raise InputError(
+                    f"the query gives more than {limit} rows (add a LIMIT, or give a larger --max-rows)",
+                    file=name,
+                    field="--max-rows",
+                )
+            if deadline is not None and len(rows) % 1024 == 0 and time.monotonic() > deadline:
+                raise self._timed_out(name)
+        return tuple(rows)
+
+    def _evaluate(self, text: str, name: str, deadline: float | None) -> ResultTable:
         started = time.perf_counter()
         try:
             result = self.store.store.query(text, use_default_graph_as_union=True)
@@ -650,7 +726,7 @@ class EmbeddedTarget:
             if not isinstance(result, ox.QuerySolutions):
                 raise InputError("only SELECT and ASK queries can be run here", file=name)
             columns = tuple(v.value for v in result.variables)
-            rows = tuple(tuple(solution[i] for i in range(len(columns))) for solution in result)
+            rows = self._rows(result, len(columns), name, deadline)
         except SyntaxError as exc:
             raise InputError(f"SPARQL syntax error: {exc}", file=name) from None
         except OSError as exc:

@@ -43,6 +43,7 @@ from kg.sources.common import (
     InputFile,
     iter_input_files,
     looks_like_mojibake,
+    printable,
     record_hash,
     text_of,
 )
@@ -50,6 +51,7 @@ from kg.sources.xmldict import XmlError, XmlRecord, iter_xml_records
 
 __all__ = [
     "KNOWN_CLOSURE_CODES",
+    "KNOWN_JO_TYPES",
     "QUESTION_FIELDS",
     "QuestionRecordError",
     "RawQuestion",
@@ -62,18 +64,31 @@ QUESTION_FIELDS = wire.QUESTION_FIELDS
 
 #: Closure codes seen in real records; any other code is kept and reported.
 KNOWN_CLOSURE_CODES = frozenset({"REP_PUB"})
+#: Journal officiel kinds seen in real records (``infoJO.typeJO``); any other is kept and reported.
+KNOWN_JO_TYPES = frozenset({"JO_QUESTION", "JO_DEBAT", "JO_LOI_DECRET"})
 
 #: The record key, in JSON and as an XML element.
 RECORD_KEY = "question"
 #: XML elements whose child elements are HTML markup, kept as a string.
 MARKUP_TAGS = frozenset({"texte"})
 
-_UID = re.compile(r"QANR5L(\d+)(QE|QOSD|QG)(\d+)")
-_PERSON = re.compile(r"PA\d+")
-_MANDATE = re.compile(r"PM\d+")
-_ORGANE = re.compile(r"PO\d+")
+# ASCII digits only: "PA٣٤٥" is not an Assemblée identifier (Python's \d matches every script's digits).
+_UID = re.compile(r"QANR5L(\d+)(QE|QOSD|QG)(\d+)", re.ASCII)
+_PERSON = re.compile(r"PA\d+", re.ASCII)
+_MANDATE = re.compile(r"PM\d+", re.ASCII)
+_ORGANE = re.compile(r"PO\d+", re.ASCII)
 _LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
 _BOM = b"\xef\xbb\xbf"
+#: Byte order marks of the other Unicode encodings (UTF-32 first: its little-endian mark starts like UTF-16's).
+_OTHER_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+#: ``<?`` in UTF-16 without a byte order mark (XML 1.0, appendix F).
+_UTF16_XML = ((b"<\x00?\x00", "UTF-16LE"), (b"\x00<\x00?", "UTF-16BE"))
+_XML_ENCODING = re.compile(rb"<\?xml[^>]*?\bencoding\s*=\s*[\"']([A-Za-z][A-Za-z0-9._-]*)[\"']")
 # The UTF-8 bytes of looks_like_mojibake's pattern: a cheap screen over the whole record before the walk.
 _MOJIBAKE_BYTES = re.compile(rb"\xc3[\x82\x83]\xc2[\x80-\xbf]|\xc3\xa2\xe2\x82\xac")
 
@@ -110,7 +125,8 @@ def decode_question_file(
 
     Some problems spoil only part of a multi-record file (an item that is not an object, an unexpected key
     or element next to the records). They are appended to ``diagnostics`` when a list is given; otherwise
-    they are raised as one :class:`InputError` after the last good record has been yielded.
+    they are raised as one :class:`InputError` after the last good record has been yielded. Only UTF-8 is
+    read: a UTF-16/32 file, or XML declaring another encoding for non-ASCII content, is refused.
     """
     problems: list[Diagnostic] = []
     for item in _decode(name, data):
@@ -127,6 +143,7 @@ def decode_question_file(
 
 
 def _decode(name: str, data: bytes) -> Iterator[RawQuestion | Diagnostic]:
+    _refuse_other_encodings(name, data)
     start = _LEADING_SPACE.match(data, len(_BOM) if data.startswith(_BOM) else 0)
     position = start.end() if start else 0
     if position >= len(data):
@@ -144,6 +161,40 @@ def _decode(name: str, data: bytes) -> Iterator[RawQuestion | Diagnostic]:
         )
 
 
+def _refuse_other_encodings(name: str, data: bytes) -> None:
+    """Only UTF-8 is read (the Assemblée publishes UTF-8): a file in another Unicode encoding (told by its
+    byte order mark) or an XML document declaring another encoding for non-ASCII content is refused with a
+    message that says which encoding it is in, rather than read as mojibake."""
+    for mark, label in _OTHER_BOMS:
+        if data.startswith(mark):
+            raise InputError(
+                f"encoded as {label} (byte order mark at byte offset 0); files must be UTF-8: re-encode it",
+                file=name,
+            )
+    for prefix, label in _UTF16_XML:
+        if data.startswith(prefix):
+            raise InputError(
+                f"encoded as {label} (not valid UTF-8 at byte offset 0); files must be UTF-8: re-encode it",
+                file=name,
+            )
+    if data.startswith(_BOM):
+        return  # the mark wins over any declaration
+    start = _LEADING_SPACE.match(data)
+    declared = _XML_ENCODING.match(data, start.end() if start else 0, 4096)
+    if declared is None or data.isascii():
+        return
+    label = declared.group(1).decode("ascii")
+    try:
+        codec = codecs.lookup(label).name
+    except LookupError:
+        codec = label
+    if codec != "utf-8":
+        raise InputError(
+            f"the XML declares the encoding {label}: files must be UTF-8 (re-encode it, and its declaration)",
+            file=name,
+        )
+
+
 def _check_utf8(name: str, data: bytes) -> None:
     """Raise :class:`InputError` with the byte offset of the first byte that is not valid UTF-8."""
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -155,8 +206,15 @@ def _check_utf8(name: str, data: bytes) -> None:
         except UnicodeDecodeError as exc:
             offset = start - pending + exc.start
             bad = data[offset : offset + 4]
+            hint = ""
+            try:
+                data.decode("cp1252")
+                hint = " (it reads as Windows-1252/Latin-1: re-encode it as UTF-8)"
+            except UnicodeDecodeError:
+                pass
             raise InputError(
-                f"not valid UTF-8 at byte offset {offset} (bytes {bad!r}); files must be UTF-8", file=name
+                f"not valid UTF-8 at byte offset {offset} (bytes {bad!r}); files must be UTF-8{hint}",
+                file=name,
             ) from None
 
 
@@ -305,7 +363,9 @@ class _Builder:
     def __init__(self, raw: RawQuestion) -> None:
         self.raw = raw
         uid = text_of(raw.data.get("uid")) if isinstance(raw.data, dict) else None
-        self.record = " ".join(uid.split()) if uid and not uid.isspace() else raw.pointer  # one line
+        self.record = (
+            printable(" ".join(uid.split())) if uid and not uid.isspace() else raw.pointer
+        )  # one line
         self.warnings: list[Diagnostic] = []
 
     # -- reporting
@@ -316,14 +376,20 @@ class _Builder:
                 severity="warning",
                 file=self.raw.file,
                 record=self.record,
-                field=field,
+                field=printable(field),
                 message=message,
                 code=code,
             )
         )
 
     def fail(self, code: str, field: str | None, message: str) -> NoReturn:
-        raise QuestionRecordError(message, file=self.raw.file, record=self.record, field=field, code=code)
+        raise QuestionRecordError(
+            message,
+            file=self.raw.file,
+            record=self.record,
+            field=printable(field) if field else None,
+            code=code,
+        )
 
     def fail_validation(self, exc: ValidationError) -> NoReturn:
         errors = exc.errors(include_url=False, include_input=False)
@@ -395,6 +461,7 @@ class _Builder:
             question_errata=self.errata(source.question_errata, "erratumsQuestion"),
             answer_errata=self.errata(source.answer_errata, "erratumsReponse"),
         )
+        self.check_jo_kinds(question)
         return question, self.warnings
 
     def identity(self, source: wire.WireQuestion) -> tuple[str, QuestionType, int, int]:
@@ -531,6 +598,29 @@ class _Builder:
                 )
             errata.append(Erratum(text=item.text or "", jo=_jo(item.info_jo)))
         return tuple(errata)
+
+    def check_jo_kinds(self, question: Question) -> None:
+        """Journal officiel kinds not seen before are kept, and reported once per field."""
+        found: list[tuple[str, JOReference | None]] = [
+            *(("minAttribs.minAttrib", a.jo) for a in question.attributions),
+            *(("textesQuestion.texteQuestion", t.jo) for t in question.question_texts),
+            *(("textesReponse.texteReponse", t.jo) for t in question.answer_texts),
+            *(("signalement", s.jo) for s in question.signalements),
+            *(("renouvellements.renouvellement", r.jo) for r in question.renewals),
+            ("cloture", question.closure.jo if question.closure else None),
+            *(("erratumsQuestion.erratum", e.jo) for e in question.question_errata),
+            *(("erratumsReponse.erratum", e.jo) for e in question.answer_errata),
+        ]
+        reported: set[str] = set()
+        for path, jo in found:
+            if jo is None or jo.kind is None or jo.kind in KNOWN_JO_TYPES or path in reported:
+                continue
+            reported.add(path)
+            self.warn(
+                "unknown-jo-type",
+                f"{path}.infoJO.typeJO",
+                f"Journal officiel kind {jo.kind!r} has not been seen before; kept",
+            )
 
     def walk_mojibake(self, value: Any, path: str) -> None:
         if isinstance(value, str):

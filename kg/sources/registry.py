@@ -819,10 +819,16 @@ def decode_registry_file(name: str, data: bytes) -> Iterator[Person | Organe | D
     :class:`RegistryRecordError` (an :class:`kg.errors.InputError`: one line naming the file, the record
     and the field) when the file or the record cannot be used.
     """
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark: allowed, and meaningless
+        data = data[3:]
+    if not data.strip():
+        raise RegistryRecordError("empty file", code="empty-file", file=name)
     try:
         raw = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise RegistryRecordError(f"invalid JSON ({exc})", code="invalid-json", file=name) from None
+        raise RegistryRecordError(
+            f"invalid JSON ({' '.join(str(exc).split())})", code="invalid-json", file=name
+        ) from None
     kind, record, stray_root_keys = _detect(name, raw)
     uid = _uid_text(record)
     if uid is None:

@@ -15,7 +15,10 @@ the second case the inner markup is serialised back to a string, so that both sp
 no character is lost.
 
 Parsing is streaming (``lxml.etree.iterparse``) and safe: no DTD is loaded, no entity is expanded, nothing is
-fetched from the network. A document with a ``DOCTYPE`` is refused outright.
+fetched from the network. A document with a ``DOCTYPE`` is refused outright (the prolog is scanned the way the
+parser reads it, so a comment or processing instruction cannot hide one), and elements nested deeper than
+:data:`MAX_DEPTH` are refused. libxml2's "huge" mode is on so that a long text (a 10 MB answer) is read whole
+rather than refused: with no DTD, its other limits (entity amplification) have nothing left to guard.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Any
 
 from lxml import etree
 
-__all__ = ["XmlError", "XmlRecord", "XmlStray", "iter_xml_records"]
+__all__ = ["MAX_DEPTH", "XmlError", "XmlRecord", "XmlStray", "iter_xml_records"]
 
 #: Prefixes used for attribute names when the document does not declare one for their namespace.
 _KNOWN_PREFIXES = {
@@ -36,9 +39,10 @@ _KNOWN_PREFIXES = {
     "http://www.w3.org/XML/1998/namespace": "xml",
 }
 
-#: A DOCTYPE can only come before the first element; looking at the prolog is enough.
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
-_FIRST_ELEMENT = re.compile(rb"<[A-Za-z_:]")
+#: Elements nested deeper than this are refused (the Assemblée's records nest about ten levels).
+MAX_DEPTH = 256
+
+_SPACE = re.compile(rb"[ \t\r\n]*")
 
 
 class XmlError(ValueError):
@@ -180,13 +184,30 @@ def _escape_attribute(text: str) -> str:
 
 
 def _refuse_doctype(data: bytes) -> None:
-    first = _FIRST_ELEMENT.search(data)
-    end = first.start() if first else len(data)
-    if _DOCTYPE.search(data, 0, end):
-        raise XmlError(
-            "the document has a DOCTYPE: DTDs and entity declarations are refused "
-            "(they could expand entities or fetch external resources)"
-        )
+    """Walk the prolog as the parser does (XML declaration, comments, processing instructions, white
+    space) up to the first element: a DOCTYPE can only stand there. Anything else that starts with ``<!``
+    there is not well-formed XML anyway, and is refused too rather than left to the parser's judgement."""
+    position = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        match = _SPACE.match(data, position)
+        position = match.end() if match else position
+        if data.startswith(b"<?", position):
+            end = data.find(b"?>", position + 2)
+            if end < 0:
+                return  # unterminated: the parser says so
+            position = end + 2
+        elif data.startswith(b"<!--", position):
+            end = data.find(b"-->", position + 4)
+            if end < 0:
+                return
+            position = end + 3
+        elif data.startswith(b"<!", position):
+            raise XmlError(
+                "the document has a DOCTYPE: DTDs and entity declarations are refused "
+                "(they could expand entities or fetch external resources)"
+            )
+        else:
+            return
 
 
 def _syntax_message(exc: Exception, log: Any) -> str:
@@ -227,7 +248,7 @@ def iter_xml_records(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
-        huge_tree=False,
+        huge_tree=True,
         remove_blank_text=False,
     )
     stack: list[_Frame] = []
@@ -240,6 +261,8 @@ def iter_xml_records(
     try:
         for event, item in events:
             if event == "start":
+                if len(stack) + inside_markup >= MAX_DEPTH:
+                    raise XmlError(f"elements nested deeper than {MAX_DEPTH} levels (line {item.sourceline})")
                 if inside_markup:
                     inside_markup += 1
                     continue
