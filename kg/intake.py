@@ -8,9 +8,12 @@ results come back in input order, which keeps the build deterministic.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
 
 import orjson
 import pyoxigraph as ox
@@ -223,4 +226,15 @@ def map_all(files: Sequence[InputFile], registry: Registry, base: str, jobs: int
         return
     context = multiprocessing.get_context("spawn")
     with context.Pool(jobs, initializer=_init_worker, initargs=(registry, base)) as pool:
-        yield from pool.imap(map_files, chunks)
+        # at most two chunks per worker in flight: workers never run far ahead of the store, so mapped
+        # records do not pile up in memory (Pool.imap would queue every result)
+        waiting: deque[AsyncResult[Intake]] = deque()
+        pending = iter(chunks)
+        for first in itertools.islice(pending, 2 * jobs):
+            waiting.append(pool.apply_async(map_files, (first,)))
+        while waiting:
+            intake = waiting.popleft().get()
+            following = next(pending, None)
+            if following is not None:
+                waiting.append(pool.apply_async(map_files, (following,)))
+            yield intake
