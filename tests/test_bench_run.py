@@ -24,3 +24,5 @@ def test_bench_run_at_1k_questions(tmp_path: Path) -> None:
     text = results.read_text(encoding="utf-8")
     assert "| e2e s |" in text and "| floor s |" in text and "| naive nt s |" in text
     assert "records read 1000, in graph 1000" in text
+    assert "| query questions-by-deputy embedded p50/p95 ms |" in text
+    assert "| query ministry-answer-stats served p50/p95 ms |" in text
