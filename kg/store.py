@@ -37,21 +37,23 @@ class EmbeddedStore:
 
     def replace_graphs(self, graphs: Sequence[ox.NamedNode], quads: Iterable[ox.Quad]) -> None:
         """Drop ``graphs`` if present, then add ``quads`` (which must all belong to those graphs)."""
-        if not self._empty:
-            for graph in graphs:
-                if self.store.contains_named_graph(graph):
-                    self.store.remove_graph(graph)
+        self._drop(graphs)
         self.store.bulk_extend(quads)
+        self._empty = False
 
     def load_graphs(self, graphs: Sequence[ox.NamedNode], nquads: bytes) -> None:
         """Drop ``graphs`` if present, then load N-Quads (whose quads belong to those graphs or to the
         add-only shared graphs) with Oxigraph's bulk loader."""
-        if not self._empty:
-            for graph in graphs:
-                if self.store.contains_named_graph(graph):
-                    self.store.remove_graph(graph)
+        self._drop(graphs)
         if nquads:
             self.store.bulk_load(nquads, ox.RdfFormat.N_QUADS)
+            self._empty = False
+
+    def _drop(self, graphs: Sequence[ox.NamedNode]) -> None:
+        if self._empty:  # a new store: nothing to drop (saves a lookup per graph on a first build)
+            return
+        for graph in graphs:
+            self.remove_graph(graph)
 
     def remove_graph(self, graph: ox.NamedNode) -> None:
         if self.store.contains_named_graph(graph):
@@ -66,7 +68,3 @@ class EmbeddedStore:
     def flush(self) -> None:
         if self.path is not None:
             self.store.flush()
-
-    def optimize(self) -> None:
-        if self.path is not None:
-            self.store.optimize()
