@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.iris import Minter
 from kg.models import (
+    Attribution,
     Closure,
     JOReference,
     Mandate,
@@ -58,6 +59,7 @@ _XSD_DATE = OX_XSD.date
 _XSD_INTEGER = OX_XSD.integer
 _RDF_HTML = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#HTML")
 _A = OX_RDF.type
+_GROUP = "GP"  # typeOrgane of a parliamentary group membership
 
 QUESTION_CLASS = {
     QuestionType.WRITTEN: OX_HC.WrittenQuestion,
@@ -191,6 +193,7 @@ class QuestionMapper:
         self.topics_graph = mint.shared_graph("topics")
         self.mentions_graph = mint.shared_graph("mentions")
         self._emitted: set[Quad] = set()
+        self._group_mandates: dict[str, tuple[Mandate, ...]] = {}  # person uid → their GP mandates
 
     def map(self, q: Question) -> list[Quad]:
         m = self.mint
@@ -245,12 +248,16 @@ class QuestionMapper:
                 self._organe_mention(add_mention, q.questioned_ministry, OX_HC.Ministry),
             )
         current: ox.NamedNode | None = None
+        previous_rank = _previous_ranks(q.attributions) if len(q.attributions) > 1 else {}
         for attribution in q.attributions:
             ev = m.event(q.uid, "attribution", attribution.order)
             ministry = self._organe_mention(add_mention, attribution.ministry, OX_HC.Ministry)
             add(s, OX_HC.attribution, ev)
             add(ev, _A, OX_HC.Attribution)
             add(ev, OX_HC.order, lit_int(attribution.order))
+            below = previous_rank.get(attribution.order)
+            if below is not None:
+                add(ev, OX_HC.previousAttribution, m.event(q.uid, "attribution", below))
             add(ev, OX_HC.ministry, ministry)
             self._mention_labels(add, ev, attribution.ministry)
             self._jo(add, ev, attribution.jo, event_date=True)
@@ -372,12 +379,44 @@ class QuestionMapper:
                     m.constituency(election.department_code, election.constituency_number),
                 )
         group = q.author.group
+        group_uid: str | None = None
         if group is not None and (group.uid or group.label or group.short_label):
             add(s, OX_HC.authorGroup, self._organe_mention(add_mention, group, OX_HC.ParliamentaryGroup))
+            group_uid = group.uid
         elif published is not None:
             membership = reg.group_membership_on(person_uid, published)
             if membership is not None and membership.organe_uids:
-                add(s, OX_HC.authorGroup, m.organe(membership.organe_uids[0]))
+                group_uid = membership.organe_uids[0]
+                add(s, OX_HC.authorGroup, m.organe(group_uid))
+        if group_uid is not None and published is not None:
+            in_group = self._membership_of_group(person_uid, group_uid, published)
+            if in_group is not None:
+                add(s, OX_HC.authorGroupMembership, m.mandate(in_group.uid))
+
+    def _membership_of_group(self, person_uid: str, group_uid: str, day: date) -> Mandate | None:
+        """The person's GP membership of this group valid on ``day``: started on or before it (a start date is
+        required), ended on or after it or not ended. Several: the latest started, then the greatest uid."""
+        held = self._group_mandates.get(person_uid)
+        if held is None:
+            person = self.registry.person(person_uid)
+            held = tuple(
+                mandate
+                for mandate in (person.mandates if person is not None else ())
+                if mandate.organe_type == _GROUP and mandate.person_uid == person_uid
+            )
+            self._group_mandates[person_uid] = held
+        best: Mandate | None = None
+        for mandate in held:
+            start = mandate.start
+            if (
+                start is not None
+                and start <= day
+                and (mandate.end is None or day <= mandate.end)
+                and group_uid in mandate.organe_uids
+                and (best is None or (start, mandate.uid) > (best.start or date.min, best.uid))
+            ):
+                best = mandate
+        return best
 
     def _organe_mention(self, add: _Adder, mention: OrganeMention, cls: ox.NamedNode) -> ox.NamedNode:
         """The organe a question names; when the registry does not know it, the question's own labels
@@ -467,6 +506,12 @@ class QuestionMapper:
         add(src, OX_HC.sha256, lit(source.sha256))
 
 
+def _previous_ranks(attributions: Iterable[Attribution]) -> dict[int, int]:
+    """Rank → the rank just below it among a question's attributions (n → n-1 when ranks follow each other)."""
+    ranks = sorted({a.order for a in attributions})
+    return dict(zip(ranks[1:], ranks[:-1], strict=True))
+
+
 def _iri_or_literal(value: str) -> Term:
     try:
         if re.match(r"^https?://\S+$", value):
@@ -479,12 +524,17 @@ def _iri_or_literal(value: str) -> Term:
 # ------------------------------------------------------------------ registry
 
 
+#: The memberships a question links to: a deputy's mandate (ASSEMBLEE) and parliamentary groups (GP)
+JUDGED_MANDATES = frozenset({"ASSEMBLEE", "GP"})
+
+
 class RegistryMapper:
     """Maps the registry into three named graphs: acteurs, organes and the geography derived from both."""
 
     def __init__(self, registry: Registry, mint: Minter) -> None:
         self.registry = registry
         self.mint = mint
+        self._mandates: dict[str, Mandate] | None = None
 
     def quads(self) -> Iterator[Quad]:
         yield from self.acteurs()
@@ -495,14 +545,37 @@ class RegistryMapper:
     def graphs(self) -> list[ox.NamedNode]:
         return [self.mint.registry_graph(name) for name in ("acteurs", "organes", "geography")]
 
+    def judging_context(self) -> Iterator[Quad]:
+        """The registry statements the shapes may reach from questions, as the store holds them: persons
+        with their deputy mandates and group memberships, organes, geography. Of the ~82k memberships of
+        the real registry only those ~6k can be linked from a question (hc:authorMandate,
+        hc:authorGroupMembership, the author's groups); a question naming another one gets it with
+        :meth:`mandate_quads`. Judging against this is judging against the store (tested)."""
+        yield from self.acteurs(JUDGED_MANDATES)
+        yield from self.organes()
+        yield from self.geography()
+
+    def mandate_quads(self, uid: str) -> list[Quad]:
+        """One membership's statements (in the acteurs graph); none when the registry does not know it."""
+        if self._mandates is None:
+            self._mandates = {m.uid: m for p in self.registry.persons.values() for m in p.mandates}
+        mandate = self._mandates.get(uid)
+        if mandate is None:
+            return []
+        g = self.mint.registry_graph("acteurs")
+        return [Quad(s, p, o, g) for s, p, o in self._mandate(mandate)]
+
     # -- acteurs
-    def acteurs(self) -> Iterator[Quad]:
+    def acteurs(self, mandate_types: frozenset[str] | None = None) -> Iterator[Quad]:
+        """Persons and their memberships (only those of ``mandate_types`` when given)."""
         g = self.mint.registry_graph("acteurs")
         for uid in sorted(self.registry.persons):
-            for s, p, o in self._person(self.registry.persons[uid]):
+            for s, p, o in self._person(self.registry.persons[uid], mandate_types):
                 yield Quad(s, p, o, g)
 
-    def _person(self, person: Person) -> Iterator[tuple[ox.NamedNode, ox.NamedNode, Term]]:
+    def _person(
+        self, person: Person, mandate_types: frozenset[str] | None = None
+    ) -> Iterator[tuple[ox.NamedNode, ox.NamedNode, Term]]:
         m = self.mint
         s = m.person(person.uid)
         yield s, _A, OX_FOAF.Person
@@ -535,7 +608,8 @@ class RegistryMapper:
         if person.hatvp_url:
             yield s, OX_FOAF.page, _iri_or_literal(person.hatvp_url)
         for mandate in sorted(person.mandates, key=lambda mm: mm.uid):
-            yield from self._mandate(mandate)
+            if mandate_types is None or mandate.organe_type in mandate_types:
+                yield from self._mandate(mandate)
 
     def _mandate(self, mandate: Mandate) -> Iterator[tuple[ox.NamedNode, ox.NamedNode, Term]]:
         m = self.mint
@@ -762,14 +836,14 @@ MAPPED_FIELDS: dict[str, tuple[str, ...]] = {
     "Question.type": ("rdf:type",),
     "Question.number": ("hc:number",),
     "Question.legislature": ("hc:legislature",),
-    "Question.author": ("dcterms:creator", "hc:authorMandate", "hc:authorGroup"),
+    "Question.author": ("dcterms:creator", "hc:authorMandate", "hc:authorGroup", "hc:authorGroupMembership"),
     "Question.source": ("prov:wasDerivedFrom", "hc:sourcePath", "hc:sha256"),
     "Question.regime": ("hc:regime",),
     "Question.rubrique": ("dcterms:subject", "skos:prefLabel"),
     "Question.tete_analyse": ("dcterms:subject", "skos:prefLabel"),
     "Question.analyses": ("dcterms:title", "dcterms:alternative"),
     "Question.questioned_ministry": ("hc:questionedMinistry",),
-    "Question.attributions": ("hc:attribution", "hc:attributedMinistry"),
+    "Question.attributions": ("hc:attribution", "hc:attributedMinistry", "hc:previousAttribution"),
     "Question.question_texts": ("hc:publication", "schema:text", "hc:textHtml"),
     "Question.answer_texts": ("hc:answer", "hc:answers", "schema:text"),
     "Question.signalements": ("hc:signalement",),
@@ -782,7 +856,7 @@ MAPPED_FIELDS: dict[str, tuple[str, ...]] = {
     "SourceRef.pointer": ("hc:sourcePointer",),
     "Author.person_uid": ("dcterms:creator",),
     "Author.mandate_uid": ("hc:authorMandate",),
-    "Author.group": ("hc:authorGroup",),
+    "Author.group": ("hc:authorGroup", "hc:authorGroupMembership"),
     "OrganeMention.uid": ("hc:ministry", "hc:questionedMinistry", "dcterms:identifier"),
     "OrganeMention.short_label": ("hc:ministryShortLabel", "hc:shortLabel"),
     "OrganeMention.label": ("hc:ministryLabel", "skos:prefLabel"),
@@ -795,7 +869,7 @@ MAPPED_FIELDS: dict[str, tuple[str, ...]] = {
     "Text.html": ("schema:text", "hc:textHtml"),
     "Text.jo": ("hc:joDate",),
     "Text.erratum": ("hc:erratum",),
-    "Attribution.order": ("hc:order",),
+    "Attribution.order": ("hc:order", "hc:previousAttribution"),
     "Attribution.ministry": ("hc:ministry", "hc:ministryLabel"),
     "Attribution.jo": ("hc:joDate",),
     "Signalement.order": ("hc:order",),

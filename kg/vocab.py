@@ -68,6 +68,7 @@ class HC(DefinedNamespace):
     textHtml: URIRef
     authorMandate: URIRef
     authorGroup: URIRef
+    authorGroupMembership: URIRef
     constituency: URIRef
     questionedMinistry: URIRef
     attributedMinistry: URIRef
@@ -92,6 +93,7 @@ class HC(DefinedNamespace):
     joNumber: URIRef
     norReference: URIRef
     ministry: URIRef
+    previousAttribution: URIRef
     ministryLabel: URIRef
     ministryShortLabel: URIRef
     answeringMinistry: URIRef

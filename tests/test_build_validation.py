@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pyoxigraph as ox
@@ -131,3 +133,75 @@ def test_registry_validated_from_bytes_as_from_the_store(tmp_path: Path, engine:
     from_store = validate_registry(store, engine=Engine(engine))
     assert [r.key() for r in from_bytes.results] == [r.key() for r in from_store.results]
     assert from_bytes.results, "the sample registry has known warnings (a membership ending before it starts)"
+
+
+def _copy_record(batch: Path, name: str, number: str, change: Callable[[dict[str, Any]], None]) -> None:
+    record = json.loads((batch / f"{name}.json").read_text(encoding="utf-8"))
+    q = record["question"]
+    q["uid"] = name.removesuffix(q["identifiant"]["numero"]) + number
+    q["identifiant"]["numero"] = number
+    change(q)
+    (batch / f"{q['uid']}.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+
+
+def _swap_attribution_dates(q: dict[str, Any]) -> None:
+    first, second = q["minAttribs"]["minAttrib"]
+    first["infoJO"]["dateJO"], second["infoJO"]["dateJO"] = (
+        second["infoJO"]["dateJO"],
+        first["infoJO"]["dateJO"],
+    )
+
+
+def _credit_to_another_group(q: dict[str, Any]) -> None:
+    q["auteur"]["groupe"] = {"organeRef": "PO730958", "abrege": "LFI", "developpe": "La France insoumise"}
+
+
+def _local(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    assert isinstance(term, ox.NamedNode)
+    return term.value.removeprefix(BASE)
+
+
+def test_attribution_order_and_group_membership_are_judged_in_the_build(tmp_path: Path) -> None:
+    """The two rules shapes 1.1.0 write in core SHACL, through kg build: attributions out of date order, and a
+    question credited to a group its author never joined, are quarantined; their originals land, with the
+    links the rules follow (hc:previousAttribution, hc:authorGroupMembership)."""
+    batch = _batch(tmp_path, ("QANR5L15QE27219", "QANR5L15QE40439"))
+    _copy_record(batch, "QANR5L15QE27219", "27220", _swap_attribution_dates)
+    _copy_record(batch, "QANR5L15QE40439", "40440", _credit_to_another_group)
+    summary = build(
+        BuildOptions(
+            sources=(batch,), registries=(SAMPLE_REGISTRY,), store=tmp_path / "store", out=tmp_path / "g.nq"
+        )
+    )
+    # read: the two originals, QANR5L15QE5807 and its bad copy 5808 (see _batch), and the two bad copies
+    assert (summary.records_read, summary.in_graph, summary.quarantined) == (6, 3, 3)
+    entries = [orjson.loads(line) for line in (tmp_path / "quarantine.jsonl").read_bytes().splitlines()]
+    violated: dict[str, set[str]] = {}
+    for entry in entries:
+        violated.setdefault(entry["uid"], set()).add(entry["shape"])
+    assert "hcsh:Attribution-in-order" in violated["QANR5L15QE27220"]
+    assert "hcsh:Question-author-member-on-date" in violated["QANR5L15QE40440"]
+    order = next(e for e in entries if e["shape"] == "hcsh:Attribution-in-order")
+    assert order["focus"] == f"{BASE}question/QANR5L15QE27220/attribution/2"
+    store = EmbeddedStore(tmp_path / "store", read_only=True).store
+    hc = "https://w3id.org/hemicycle/ontology#"
+    links = {
+        (_local(q.subject), q.predicate.value.removeprefix(hc), _local(q.object))
+        for p in ("previousAttribution", "authorGroupMembership")
+        for q in store.quads_for_pattern(None, ox.NamedNode(hc + p), None, None)
+    }
+    assert links == {
+        (
+            "question/QANR5L15QE27219/attribution/2",
+            "previousAttribution",
+            "question/QANR5L15QE27219/attribution/1",
+        ),
+        ("question/QANR5L15QE27219", "authorGroupMembership", "mandate/PM758869"),
+        (
+            "question/QANR5L15QE40439/attribution/2",
+            "previousAttribution",
+            "question/QANR5L15QE40439/attribution/1",
+        ),
+        ("question/QANR5L15QE40439", "authorGroupMembership", "mandate/PM731378"),
+        ("question/QANR5L15QE5807", "authorGroupMembership", "mandate/PM731343"),
+    }

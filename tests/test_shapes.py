@@ -1,18 +1,38 @@
-"""The shapes, case by case: every conforming world gives no result, every violating fixture of
-tests/fixtures/shapes/manifest.toml gives exactly its expected results with both engines, every shape is
-covered, and the README's table of rules is the one generated from the shapes."""
+"""The shapes, case by case: every conforming world (and every conforming variant of one) gives no result,
+every violating fixture of tests/fixtures/shapes/manifest.toml gives exactly its expected results with both
+engines, every shape is covered, and the README's table of rules is the one generated from the shapes."""
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from kg.check import Manifest, load_manifest, run_case, shape_targets_in
+from kg.check import Case, Manifest, load_manifest, run_case, shape_targets_in
 from kg.shapes_doc import readme_section, render_table, stale_diff
 from kg.validate import Engine, Shapes, compact, fast_engine_available, load_shapes, validate_triples
 
 MANIFEST = load_manifest()
+
+
+def _conforming_variants() -> list[Case]:
+    """The manifest's [[conforming]] entries: a world less ``delete`` plus ``insert``, and no result at all."""
+    data = tomllib.loads((MANIFEST.directory / "manifest.toml").read_text(encoding="utf-8"))
+    return [
+        Case(
+            name=str(raw["name"]),
+            world=str(raw["world"]),
+            delete=tuple(raw.get("delete", ())),
+            insert=tuple(raw.get("insert", ())),
+            expected=(),
+            note=str(raw.get("note", "")),
+        )
+        for raw in data.get("conforming", [])
+    ]
+
+
+CONFORMING = _conforming_variants()
 README = Path(__file__).resolve().parent.parent / "README.md"
 ENGINES = [
     Engine.PYSHACL,
@@ -37,6 +57,24 @@ def manifest() -> Manifest:
 def test_world_conforms(manifest: Manifest, shapes: Shapes, world: str, engine: Engine) -> None:
     report = validate_triples(manifest.world_statements(world), engine=engine, shapes=shapes)
     assert report.results == (), "\n".join(r.one_line() for r in report.results)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("case", CONFORMING, ids=[c.name for c in CONFORMING])
+def test_conforming_variant_gives_no_result(
+    manifest: Manifest, shapes: Shapes, case: Case, engine: Engine
+) -> None:
+    assert case.world in manifest.worlds
+    outcome = run_case(manifest, case, engine, shapes)
+    assert outcome.ok, outcome.explain()
+
+
+def test_conforming_variants_are_not_the_worlds_themselves(manifest: Manifest) -> None:
+    """Each variant changes its world (a delete that no longer matches would raise, an empty one is caught)."""
+    assert len(CONFORMING) >= 5
+    for case in CONFORMING:
+        assert case.delete or case.insert, case.name
+        assert manifest.statements(case) != manifest.world_statements(case.world), case.name
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -1,6 +1,7 @@
 """kg.validate: the typed report and its formats, the inputs it reads, and what the build calls —
 judge_questions on batches of the bundled sample (good records conform; bad ones are caught, each result
-given to the right question, the same with both engines) and validate_registry."""
+given to the right question, the same with both engines; the core rules of shapes 1.1.0 decide like the
+SPARQL rules of 1.0.0 they replaced) and validate_registry."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from rdflib.namespace import RDF
 from kg.errors import ExitCode, InputError
 from kg.iris import Minter
 from kg.mapping import QuestionMapper, RegistryMapper
-from kg.models import JOReference, Question, Text
+from kg.models import Attribution, JOReference, Mandate, Person, Question, Text
 from kg.registry import Registry, load_registry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.sources.questions import read_questions
@@ -26,6 +27,7 @@ from kg.validate import (
     SHAPES_IRI,
     Engine,
     Severity,
+    Shapes,
     ValidationReport,
     fast_engine_available,
     judge_questions,
@@ -42,6 +44,7 @@ from .conftest import FIXTURES
 
 SHAPES = FIXTURES / "shapes"
 WORLD = [SHAPES / "registry.ttl", SHAPES / "written.ttl"]
+SPARQL_RULES = SHAPES / "sparql-1.0.0"  # the two SHACL-SPARQL rules of shapes 1.0.0
 needs_fast = pytest.mark.skipif(not fast_engine_available(), reason="shacl-rust not installed")
 ENGINES = [Engine.PYSHACL, pytest.param(Engine.FAST, marks=needs_fast)]
 FAST_OR_PYSHACL = Engine.FAST if fast_engine_available() else Engine.PYSHACL
@@ -223,7 +226,7 @@ def _bad_records(sample: list[Question]) -> dict[str, tuple[Question, str]]:
     return {
         early.uid: (early, "hcsh:Question-answered-after-publication"),
         swapped.uid: (swapped, "hcsh:Attribution-in-order"),
-        wrong_group.uid: (wrong_group, "hcsh:ParliamentaryGroup-members-on-date"),
+        wrong_group.uid: (wrong_group, "hcsh:Question-author-member-on-date"),
         out_of_term.uid: (out_of_term, "hcsh:Question-within-legislature"),
     }
 
@@ -296,15 +299,192 @@ def test_registry_of_the_sample(registry_store: ox.Store) -> None:
     ]
 
 
-@needs_fast
-def test_fast_engine_splits_sparql_shapes_without_changing_results(registry_store: ox.Store) -> None:
-    """The fast engine runs the SPARQL-based shapes apart on the predicates they use: same results."""
+def test_the_shipped_shapes_are_core_shacl() -> None:
+    """No sh:sparql in the published shapes: the fast engine validates everything in one pass."""
     shapes = load_shapes()
-    assert shapes.fast_plan is not None and shapes.fast_plan.sparql_turtle is not None
-    used = {p.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for p in shapes.fast_plan.sparql_predicates}
+    assert not any(info.constraints and "sparql" in info.constraints for info in shapes.info.values())
+    assert shapes.fast_plan is not None and shapes.fast_plan.sparql_turtle is None
+
+
+@pytest.fixture(scope="module")
+def sparql_rules() -> Shapes:
+    return load_shapes(SPARQL_RULES)
+
+
+@needs_fast
+def test_fast_engine_splits_sparql_shapes_without_changing_results(sparql_rules: Shapes) -> None:
+    """User shapes may still use SPARQL: the fast engine runs them apart on the predicates they use, and
+    gives pySHACL's results (the 1.0.0 rule on attributions out of date order)."""
+    assert sparql_rules.fast_plan is not None and sparql_rules.fast_plan.sparql_turtle is not None
+    used = {p.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for p in sparql_rules.fast_plan.sparql_predicates}
     assert {"authorGroup", "ministry", "order", "organeType", "startDate", "endDate", "type"} <= used
     world = read_rdf_files(WORLD)
-    assert validate_triples(world, engine=Engine.FAST).results == ()
+    assert validate_triples(world, engine=Engine.FAST, shapes=sparql_rules).results == ()
+    attribution = ox.NamedNode("https://w3id.org/hemicycle/question/QANR5L15QE20618/attribution/1")
+    date_of = ox.NamedNode("http://purl.org/dc/terms/date")
+    late = ox.Literal("2019-09-20", datatype=ox.NamedNode(_XSD_DATE))
+    swapped = [t for t in world if not (t.subject == attribution and t.predicate == date_of)]
+    swapped.append(ox.Triple(attribution, date_of, late))
+    fast = validate_triples(swapped, engine=Engine.FAST, shapes=sparql_rules)
+    slow = validate_triples(swapped, engine=Engine.PYSHACL, shapes=sparql_rules)
+    assert [r.key() for r in fast.results] == [r.key() for r in slow.results]
+    assert [(r.shape_name, r.value) for r in fast.results] == [
+        ("hcsh:Attribution-in-order", "<https://w3id.org/hemicycle/question/QANR5L15QE20618/attribution/2>")
+    ]
+
+
+# ------------------------------------------------------------------ 1.1.0 decides like the SPARQL rules of 1.0.0
+
+#: the shapes of 1.1.0 that replace hcsh:Attribution-in-order and hcsh:ParliamentaryGroup-members-on-date
+CORE_RULES = {
+    "hcsh:Attribution-in-order",
+    "hcsh:Attribution-previousAttribution",
+    "hcsh:Attribution-previous-ranked-lower",
+    "hcsh:Question-authorGroupMembership",
+    "hcsh:Question-author-member-on-date",
+    "hcsh:Question-groupMembership-member",
+    "hcsh:Question-groupMembership-group",
+    "hcsh:Question-groupMembership-begun",
+    "hcsh:GroupMembership-ended-after-questions",
+}
+
+
+UNDATED_BETWEEN = "QANR5L16QE2274"  # see _variants
+
+
+def _with_group_mandates(registry: Registry, changes: dict[str, dict[str, object] | None]) -> Registry:
+    """A copy of the registry where the GP mandates named in ``changes`` (by uid) are changed, or dropped
+    when the change is None."""
+    persons: dict[str, Person] = {}
+    for uid, person in registry.persons.items():
+        mandates: list[Mandate] = []
+        for mandate in person.mandates:
+            if mandate.uid not in changes:
+                mandates.append(mandate)
+            elif (change := changes[mandate.uid]) is not None:
+                mandates.append(dataclasses.replace(mandate, **change))  # type: ignore[arg-type]
+        persons[uid] = dataclasses.replace(person, mandates=tuple(mandates))
+    return Registry(persons, registry.organes)
+
+
+def _dated(attribution: Attribution, day: date | None) -> Attribution:
+    jo = attribution.jo or JOReference(kind="JO_QUESTION")
+    return dataclasses.replace(attribution, jo=dataclasses.replace(jo, date=day))
+
+
+def _variants(sample: list[Question], registry: Registry) -> tuple[list[Question], Registry, dict[str, bool]]:
+    """Questions and a registry made to test both rules, and whether each question breaks one of them."""
+    by_uid = {q.uid: q for q in sample}
+    gp_of = {m.uid: m for p in registry.persons.values() for m in p.mandates if m.organe_type == "GP"}
+    changes: dict[str, dict[str, object] | None] = {
+        # QE75312: the author's GP memberships all dropped — nothing to check, conforms
+        **{uid: None for uid, m in gp_of.items() if m.person_uid == "PA608695"},
+        "PM708184": {"end": date(2016, 1, 18)},  # QE92417 (2016-01-19): ended the day before
+        "PM656597": {"start": date(2017, 1, 18)},  # QE101904 (2017-01-17): begun the day after
+        "PM696540": {"start": None},  # QE95870: no start date
+        "PM758869": {"end": date(2020, 3, 2)},  # QE27219: one of its two memberships ended, the other holds
+        "PM759911": {"end": date(2019, 2, 5)},  # QE16233 (2019-02-05): ended that very day
+    }
+    changed = _with_group_mandates(registry, changes)
+    reattributed, three = by_uid["QANR5L15QE27219"], by_uid["QANR5L16QE2268"]
+    first, second, third = three.attributions
+
+    def copy(base: Question, number: int, **fields: object) -> Question:
+        uid = base.uid.removesuffix(str(base.number)) + str(number)
+        return dataclasses.replace(base, uid=uid, number=number, **fields)  # type: ignore[arg-type]
+
+    def grouped(base: Question, number: int, uid: str | None) -> Question:
+        assert base.author.group is not None
+        author = dataclasses.replace(base.author, group=dataclasses.replace(base.author.group, uid=uid))
+        return copy(base, number, author=author)
+
+    day = date(2022, 10, 4)
+    questions = {
+        copy(
+            reattributed,
+            27220,
+            attributions=(
+                _dated(reattributed.attributions[0], date(2020, 9, 1)),
+                reattributed.attributions[1],
+            ),
+        ): True,
+        copy(three, 2269, attributions=(first, _dated(second, date(2023, 1, 7)), third)): True,
+        copy(three, 2270, attributions=(first, second, _dated(third, date(2022, 10, 4)))): True,
+        copy(three, 2271, attributions=(first, _dated(second, day), _dated(third, day))): False,
+        copy(three, 2272, attributions=(first, _dated(second, None), third)): False,
+        copy(three, 2273, attributions=(_dated(first, None), second, _dated(third, date(2022, 11, 1)))): True,
+        # the one difference: an undated attribution between two dated ones interrupts the chain of
+        # hc:previousAttribution, so the third (2022-10-01) is not compared with the first (2022-10-04)
+        copy(three, 2274, attributions=(first, _dated(second, None), _dated(third, date(2022, 10, 1)))): True,
+        grouped(by_uid["QANR5L15QE40439"], 40440, uid="PO730958"): True,  # a group the author never joined
+        grouped(by_uid["QANR5L15QE5807"], 5808, uid=None): True,  # named by its label only
+        grouped(by_uid["QANR5L15QE18402"], 18403, uid="PO730017"): False,  # not a group: the rule skips it
+        by_uid["QANR5L14QE75312"]: False,
+        by_uid["QANR5L14QE92417"]: True,
+        by_uid["QANR5L14QE101904"]: True,
+        by_uid["QANR5L14QE95870"]: True,
+        by_uid["QANR5L15QE27219"]: False,
+        by_uid["QANR5L15QE16233"]: False,
+        by_uid["QANR5L15QE20618"]: False,
+    }
+    return list(questions), changed, {q.uid: broken for q, broken in questions.items()}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_core_rules_decide_like_the_sparql_rules_they_replace(
+    registry: Registry, sample: list[Question], sparql_rules: Shapes, engine: Engine
+) -> None:
+    questions, changed, broken = _variants(sample, registry)
+    context = ox.Store()
+    context.bulk_extend(RegistryMapper(changed, Minter()).quads())
+    batch = _map(changed, questions)
+    before = judge_questions(batch, context, engine=engine, shapes=sparql_rules)
+    after = judge_questions(batch, context, engine=engine)
+    old = {uid: any(r.severity is Severity.VIOLATION for r in results) for uid, results in before.items()}
+    new = {
+        uid: any(r.severity is Severity.VIOLATION and r.shape_name in CORE_RULES for r in results)
+        for uid, results in after.items()
+    }
+    assert old == broken, "the variants do not test what they say"
+    assert {uid for uid in new if new[uid] != old[uid]} == {UNDATED_BETWEEN}
+    # the results are the questions' own (the question's or its attributions'), never another question's
+    for uid, results in after.items():
+        assert all(uid in r.focus_node for r in results if r.shape_name in CORE_RULES), uid
+
+
+def _last_segment(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    assert isinstance(term, ox.NamedNode)
+    return term.value.rsplit("/", 1)[-1]
+
+
+def test_group_membership_link_is_the_one_valid_on_the_date(
+    registry: Registry, sample: list[Question]
+) -> None:
+    """The mapping links the GP membership of the question's group valid on its date; of two, the latest
+    started (then the greatest uid); none when the author never belonged to the group."""
+    link = ox.NamedNode("https://w3id.org/hemicycle/ontology#authorGroupMembership")
+    previous = ox.NamedNode("https://w3id.org/hemicycle/ontology#previousAttribution")
+    questions, changed, _ = _variants(sample, registry)
+    mapped = _map(changed, questions)
+    linked = {
+        uid: [_last_segment(q.object) for q in quads if q.predicate == link] for uid, quads in mapped.items()
+    }
+    assert linked["QANR5L15QE20618"] == ["PM731522"]
+    assert linked["QANR5L15QE27219"] == ["PM758858"]  # PM758869 ended the day before (in this registry)
+    assert linked["QANR5L15QE16233"] == ["PM759911"]  # ends on the question's date: still valid
+    for uid in ("QANR5L14QE75312", "QANR5L14QE92417", "QANR5L14QE101904", "QANR5L14QE95870"):
+        assert linked[uid] == [], uid
+    assert linked["QANR5L15QE40440"] == [] and linked["QANR5L15QE5808"] == []
+    original = _map(registry, [q for q in sample if q.uid == "QANR5L15QE27219"])
+    assert [_last_segment(q.object) for q in original["QANR5L15QE27219"] if q.predicate == link] == [
+        "PM758869"  # both valid on 2020-03-03: the one started last
+    ]
+    chain = sorted(
+        (_last_segment(q.subject), _last_segment(q.object))
+        for q in _map(registry, [q for q in sample if q.uid == "QANR5L16QE2268"])["QANR5L16QE2268"]
+        if q.predicate == previous
+    )
+    assert chain == [("2", "1"), ("3", "2")]
 
 
 def _store_quads(store: ox.Store) -> Iterator[ox.Quad]:
