@@ -133,6 +133,9 @@ def build_cmd(
         typer.Option("--jobs", "-j", min=1, help="Worker processes for reading and mapping (large inputs)."),
     ] = min(2, os.cpu_count() or 1),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no warnings list.")] = False,
+    timings: Annotated[
+        bool, typer.Option("--timings", help="Print the CPU time each step took (all processes).")
+    ] = False,
 ) -> None:
     """Build the graph from question records and the acteurs/organes registries into the store."""
     if validate and engine is None and not fast_engine_available() and not quiet:
@@ -169,6 +172,8 @@ def build_cmd(
             summary = build(options, lambda done, total: bar.update(task, completed=done, total=total))
     except (KgError, ValueError) as exc:
         raise _fail(exc if isinstance(exc, KgError) else _usage(str(exc))) from None
+    if timings:
+        err.print(summary.timings(), highlight=False, soft_wrap=True)
     _report(summary, options, quiet=quiet)
     raise typer.Exit(int(summary.exit_code))
 

@@ -82,29 +82,74 @@ def _write(store: EmbeddedStore, handle: IO[bytes], fmt: Format) -> None:
         ox.serialize(store.store.query(_UNION), handle, fmt.rdf_format, prefixes=prefixes)  # type: ignore[arg-type]
 
 
-def export_stream(chunks: Iterable[bytes], out: Path, fmt: Format) -> None:
-    """Write chunks of N-Quads (a build's batches, in order) as ``fmt``: N-Quads as they are, other
-    formats through Oxigraph's parser and serializer, streamed (never the whole graph in memory)."""
+#: Formats a build writes while it loads the store; the others are written from the store once built.
+STREAMED = frozenset({"ttl", "nt", "nq"})
 
-    def quads() -> Iterator[ox.Quad]:
-        for chunk in chunks:
-            yield from ox.parse(chunk, ox.RdfFormat.N_QUADS)
 
-    def write(handle: IO[bytes]) -> None:
-        if fmt.rdf_format == ox.RdfFormat.N_QUADS:
-            for chunk in chunks:
-                handle.write(chunk)
+class Renderer:
+    """Statements as pieces of one document in ``fmt``: each piece without the prefix block, which
+    :attr:`header` holds once. Pieces made anywhere (in worker processes too) concatenate, in any grouping,
+    into the document the serializer would write for all their statements in that order. Triple formats
+    take the triple of each quad (the union of the graphs: the build writes each triple once)."""
+
+    def __init__(self, fmt: Format) -> None:
+        self.fmt = fmt
+        self.prefixes = PREFIXES if fmt.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+        probe = ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.NamedNode("urn:x:o"))
+        data = self._serialize([probe])
+        self.header = data[: data.rindex(b"<urn:x:s>")]
+
+    def _serialize(self, quads: Iterable[ox.Quad]) -> bytes:
+        statements: Iterable[ox.Quad] | Iterable[ox.Triple] = (
+            quads if self.fmt.quads else (q.triple for q in quads)
+        )
+        return ox.serialize(statements, None, self.fmt.rdf_format, prefixes=self.prefixes) or b""
+
+    def piece(self, quads: Iterable[ox.Quad]) -> bytes:
+        data = self._serialize(quads)
+        if not data:
+            return b""
+        assert data.startswith(self.header)
+        return data[len(self.header) :]
+
+    def piece_of_nquads(self, nquads: bytes) -> bytes:
+        if self.fmt.rdf_format == ox.RdfFormat.N_QUADS:
+            return nquads
+        return self.piece(ox.parse(nquads, ox.RdfFormat.N_QUADS))
+
+
+class StreamedOutput:
+    """The output of a build into a new store, written as the store is loaded (no second pass over it)."""
+
+    def __init__(self, handle: IO[bytes], fmt: Format) -> None:
+        if fmt.name not in STREAMED:
+            raise ValueError(f"{fmt.name} is written from the store, not streamed")
+        self.handle = handle
+        self.renderer = Renderer(fmt)
+        self._started = False
+
+    def write(self, piece: bytes) -> None:
+        """A piece made by :class:`Renderer` for this format."""
+        if not piece:
             return
-        prefixes = PREFIXES if fmt.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
-        data: Iterator[ox.Quad] | Iterator[ox.Triple] = quads() if fmt.quads else (q.triple for q in quads())
-        ox.serialize(data, handle, fmt.rdf_format, prefixes=prefixes)
+        if not self._started:
+            self.handle.write(self.renderer.header)
+            self._started = True
+        self.handle.write(piece)
 
+    def write_nquads(self, nquads: bytes) -> None:
+        self.write(self.renderer.piece_of_nquads(nquads))
+
+
+@contextmanager
+def output_handle(out: Path) -> Iterator[IO[bytes]]:
+    """``out`` written atomically, or standard output for ``-``."""
     if str(out) == "-":
-        write(sys.stdout.buffer)
+        yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
     with atomic_writer(out) as handle:
-        write(handle)
+        yield handle
 
 
 @contextmanager

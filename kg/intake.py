@@ -10,27 +10,35 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-from collections import deque
+import pickle
+import time
+from collections import defaultdict, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.pool import AsyncResult
+from multiprocessing.pool import AsyncResult, Pool
+from typing import NamedTuple
+from urllib.parse import unquote
 
 import orjson
 import pyoxigraph as ox
 
 from kg.errors import InputError, RecordError
+from kg.export import FORMATS, Renderer
 from kg.iris import Minter
-from kg.mapping import QuestionMapper
+from kg.mapping import QuestionMapper, RegistryMapper
 from kg.models import Diagnostic, Question
 from kg.reconcile import looks_like_page, read_page_file
 from kg.registry import Registry
 from kg.sources.common import PAGE_SUFFIXES, InputFile
 from kg.sources.questions import decode_question_file, parse_question
+from kg.validate import Engine, ValidationResult, judge_questions, validate_nquads
+from kg.vocab import OX_HC
 
 #: Below this many input files (and bytes), mapping runs in-process: a worker pool costs ~1 s to start.
 PARALLEL_MIN_FILES = 400
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
-CHUNK_FILES = 200
+CHUNK_FILES = 2500
+JUDGE_BATCH = 2500  # questions judged in one engine call (bigger batches share their registry context)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +86,13 @@ class QuarantineEntry:
         return orjson.dumps(entry)
 
 
-@dataclass(frozen=True, slots=True)
-class MappedRecord:
+class MappedRecord(NamedTuple):  # a tuple: pickled natively between processes (a dataclass is 10x slower)
     uid: str
     type: str  # QE | QOSD | QG
     source: str  # file (and pointer) it came from
     nquads: bytes  # the quads of the question's own graph
     shared: bytes  # its quads in the add-only shared graphs (topics, mentions), one N-Quads line each
+    rendered: bytes = b""  # its own graph's triples in the output's format (when the workers write it)
 
 
 @dataclass
@@ -97,6 +105,11 @@ class Intake:
     records_read: int = 0
     bad_input: bool = False
     mapped: list[MappedRecord] = field(default_factory=list)
+    cpu: defaultdict[str, float] = field(
+        default_factory=lambda: defaultdict(float)
+    )  # CPU seconds per step, in the process that did it
+    #: uid → its SHACL results (warnings included), for the questions that have any
+    verdicts: dict[str, list[ValidationResult]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     quarantine: list[QuarantineEntry] = field(default_factory=list)
 
@@ -174,37 +187,163 @@ def _read_page(file: InputFile, data: bytes, intake: Intake, registry: Registry)
 
 # ------------------------------------------------------------------ workers
 
-_MAPPER: QuestionMapper | None = None
+
+@dataclass(frozen=True)
+class WorkerSetup:
+    """What a worker needs: the registry (pickled once, unpickled in each worker), and what to do."""
+
+    registry: bytes  # pickle of the Registry
+    base: str
+    engine: Engine | None = None  # judge each question with this engine; None: no validation
+    render: str | None = None  # an output format (kg.export.FORMATS) each record's graph is written in
+
+    @classmethod
+    def of(cls, registry: Registry, base: str, engine: Engine | None, render: str | None) -> WorkerSetup:
+        return cls(pickle.dumps(registry, protocol=pickle.HIGHEST_PROTOCOL), base, engine, render)
 
 
-def _init_worker(registry: Registry, base: str) -> None:
-    global _MAPPER
-    _MAPPER = QuestionMapper(registry, Minter(base))
+class _Worker:
+    """What one process keeps between chunks: the mapper, the judging context, the renderer."""
+
+    def __init__(self, setup: WorkerSetup, registry: Registry | None = None) -> None:
+        self.setup = setup
+        self.registry: Registry = registry if registry is not None else pickle.loads(setup.registry)
+        self.mapper = QuestionMapper(self.registry, Minter(setup.base))
+        self._context: ox.Store | None = None
+        self._registry_mapper = RegistryMapper(self.registry, self.mapper.mint)
+        self._checked: set[str] = set()  # membership IRIs looked for in the context
+        self._context_seconds = 0.0
+        self.started = 0.0
+        self.renderer = Renderer(FORMATS[setup.render]) if setup.render else None
+
+    def context(self) -> ox.Store:
+        """The registry nodes the shapes may look up from a question (an in-memory store, built once):
+        :meth:`kg.mapping.RegistryMapper.judging_context`, the same statements as the build's store."""
+        if self._context is None:
+            start = time.process_time()
+            self._context = ox.Store()
+            self._context.bulk_extend(self._registry_mapper.judging_context())
+            self._context_seconds = time.process_time() - start
+        return self._context
+
+    def map_files(self, files: Sequence[InputFile]) -> Intake:
+        mapper = self.mapper
+        own_graph = mapper.mint.question_graph
+        intake = Intake()
+        intake.cpu["worker start"], self.started = self.started, 0.0
+        batch: dict[str, list[ox.Quad]] = {}
+        shared_quads: list[ox.Quad] = []
+        clock, cpu = time.process_time, intake.cpu
+        for file in files:
+            intake.files += 1
+            rejected = len(intake.quarantine)
+            uids: list[str] = []
+            questions = read_file(file, intake, mapper.registry)
+            while True:
+                start = clock()
+                question = next(questions, None)
+                mapped = clock()
+                cpu["read+model"] += mapped - start
+                if question is None:
+                    break
+                quads = mapper.map(question)
+                own = own_graph(question.uid)
+                mine = [q for q in quads if q.graph_name == own]
+                shared = [q for q in quads if q.graph_name != own]
+                serialized = clock()
+                cpu["map"] += serialized - mapped
+                nquads = ox.serialize(mine, None, ox.RdfFormat.N_QUADS) or b""
+                shared_nquads = ox.serialize(shared, None, ox.RdfFormat.N_QUADS) or b""
+                rendered = clock()
+                cpu["serialize"] += rendered - serialized
+                piece = self.renderer.piece(mine) if self.renderer is not None else b""
+                cpu["render"] += clock() - rendered
+                intake.mapped.append(
+                    MappedRecord(
+                        question.uid, question.type.value, str(question.source), nquads, shared_nquads, piece
+                    )
+                )
+                shared_quads.extend(shared)
+                batch.setdefault(question.uid, quads)  # a copy of a uid is not judged: it does not land
+                uids.append(question.uid)
+            intake.file_results.append((uids, len(intake.quarantine) == rejected))
+        if self.setup.engine is not None and batch:
+            start = clock()
+            intake.verdicts = self._judge(batch, shared_quads, self.setup.engine)
+            context = self._context_seconds
+            self._context_seconds = 0.0
+            cpu["judge"] += clock() - start - context
+            cpu["judging context"] += context
+        return intake
+
+    def _add_linked_mandates(self, batch: dict[str, list[ox.Quad]], context: ox.Store) -> None:
+        """A membership a question links to that the context lacks (not a deputy's or a group's: bad data,
+        which the shapes must judge on what the registry says of it) joins the context."""
+        prefix = self.mapper.mint.mandate("_").value[:-1]
+        for quads in batch.values():
+            for quad in quads:
+                node = quad.object
+                if quad.predicate not in _MANDATE_LINKS or not isinstance(node, ox.NamedNode):
+                    continue
+                if node.value in self._checked or not node.value.startswith(prefix):
+                    continue
+                self._checked.add(node.value)
+                if next(context.quads_for_pattern(node, None, None), None) is None:
+                    context.extend(self._registry_mapper.mandate_quads(unquote(node.value[len(prefix) :])))
+
+    def _judge(
+        self, batch: dict[str, list[ox.Quad]], shared: list[ox.Quad], engine: Engine
+    ) -> dict[str, list[ValidationResult]]:
+        """Judge the chunk's questions, JUDGE_BATCH at a time. The shared facts they made (topics, organes
+        known by mention) join the context first: a later question naming the same topic is checked
+        against them although this process mapped them only once."""
+        context = self.context()
+        context.extend(shared)
+        self._add_linked_mandates(batch, context)
+        uids = list(batch)
+        verdicts: dict[str, list[ValidationResult]] = {}
+        for i in range(0, len(uids), JUDGE_BATCH):
+            part = {uid: batch[uid] for uid in uids[i : i + JUDGE_BATCH]}
+            for uid, results in judge_questions(part, context, engine=engine, base=self.setup.base).items():
+                if results:
+                    verdicts[uid] = results
+        return verdicts
+
+
+_WORKER: _Worker | None = None
+
+
+def _init_worker(setup: WorkerSetup) -> None:
+    global _WORKER
+    _WORKER = _Worker(setup)
+    _WORKER.started = time.process_time()  # imports and the registry: reported with the first chunk
 
 
 def map_files(files: Sequence[InputFile]) -> Intake:
-    """Read and map a chunk of files with the mapper of this process."""
-    mapper = _MAPPER
-    if mapper is None:  # pragma: no cover - a programming error, not a data error
-        raise RuntimeError("map_files called before the mapper was set up")
-    intake = Intake()
-    for file in files:
-        intake.files += 1
-        rejected = len(intake.quarantine)
-        uids: list[str] = []
-        for question in read_file(file, intake, mapper.registry):
-            quads = mapper.map(question)
-            own = mapper.mint.question_graph(question.uid)
-            data = ox.serialize((q for q in quads if q.graph_name == own), None, ox.RdfFormat.N_QUADS) or b""
-            shared = (
-                ox.serialize((q for q in quads if q.graph_name != own), None, ox.RdfFormat.N_QUADS) or b""
-            )
-            intake.mapped.append(
-                MappedRecord(question.uid, question.type.value, str(question.source), data, shared)
-            )
-            uids.append(question.uid)
-        intake.file_results.append((uids, len(intake.quarantine) == rejected))
-    return intake
+    """Read, map (and judge, and render) a chunk of files with the worker of this process."""
+    if _WORKER is None:  # pragma: no cover - a programming error, not a data error
+        raise RuntimeError("map_files called before the worker was set up")
+    return _WORKER.map_files(files)
+
+
+def validate_registry_file(path: str, engine: Engine) -> tuple[list[ValidationResult], float]:
+    """The registry's N-Quads file against the shapes (a task for a worker: it runs beside the mapping),
+    and the CPU seconds it took."""
+    started = time.process_time()
+    with open(path, "rb") as handle:  # noqa: PTH123 - a plain read of a file the build wrote
+        data = handle.read()
+    return list(validate_nquads(data, engine=engine).results), time.process_time() - started
+
+
+_MANDATE_LINKS = (OX_HC.authorMandate, OX_HC.authorGroupMembership)
+
+
+def render_file(path: str, fmt: str) -> tuple[bytes, float]:
+    """An N-Quads file as a piece of the output in ``fmt`` (a task for a worker), and its CPU seconds."""
+    started = time.process_time()
+    with open(path, "rb") as handle:  # noqa: PTH123 - a plain read of a file the build wrote
+        piece = Renderer(FORMATS[fmt]).piece_of_nquads(handle.read())
+    return piece, time.process_time() - started
 
 
 def _size(file: InputFile) -> int:
@@ -214,27 +353,71 @@ def _size(file: InputFile) -> int:
         return 0
 
 
-def map_all(files: Sequence[InputFile], registry: Registry, base: str, jobs: int) -> Iterator[Intake]:
-    """Map every file, chunk by chunk, in input order. ``jobs`` > 1 uses that many worker processes when the
-    input is large enough to pay for them (they are started with ``spawn``: no state leaks from this one)."""
-    chunks = [files[i : i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
+def parallel(files: Sequence[InputFile], jobs: int) -> bool:
+    """Whether the input is large enough to pay for worker processes (they cost ~1 s to start)."""
+    chunks = -(-len(files) // CHUNK_FILES)
     large = len(files) >= PARALLEL_MIN_FILES or sum(_size(f) for f in files) >= PARALLEL_MIN_BYTES
-    if jobs <= 1 or not large or (len(chunks) < 2 and len(files) < 2):
-        _init_worker(registry, base)
-        for chunk in chunks:
-            yield map_files(chunk)
-        return
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(registry, base)) as pool:
-        # at most two chunks per worker in flight: workers never run far ahead of the store, so mapped
-        # records do not pile up in memory (Pool.imap would queue every result)
+    return jobs > 1 and large and (chunks >= 2 or len(files) >= 2)
+
+
+class Mapping:
+    """Maps every file, chunk by chunk, yielding each chunk's :class:`Intake` in input order.
+
+    With ``jobs`` > 1 and a large input, ``jobs`` worker processes (started with ``spawn``: no state leaks
+    from this one) read, map, judge and render; at most two chunks per worker are in flight, so mapped
+    records never pile up in memory (Pool.imap would queue every result). Otherwise all of it runs here,
+    judging against ``context`` (the build's store)."""
+
+    def __init__(
+        self, files: Sequence[InputFile], setup: WorkerSetup, jobs: int, registry: Registry | None = None
+    ) -> None:
+        self.files = files
+        self.setup = setup
+        self.jobs = jobs
+        self.registry = registry  # this process's copy, to map here without unpickling it again
+        self.pool: Pool | None = None
+        if parallel(files, jobs):
+            self.pool = multiprocessing.get_context("spawn").Pool(
+                jobs, initializer=_init_worker, initargs=(setup,)
+            )
+
+    def __enter__(self) -> Mapping:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+    def validate_registry(
+        self, path: str, engine: Engine
+    ) -> AsyncResult[tuple[list[ValidationResult], float]]:
+        """Validate the registry's N-Quads file in a worker, beside the mapping."""
+        assert self.pool is not None, "in one process the caller validates the registry itself"
+        return self.pool.apply_async(validate_registry_file, (path, engine))
+
+    def render_registry(self, path: str, fmt: str) -> AsyncResult[tuple[bytes, float]]:
+        """The registry's N-Quads file as a piece of the output, made in a worker."""
+        assert self.pool is not None, "in one process the caller renders the registry itself"
+        return self.pool.apply_async(render_file, (path, fmt))
+
+    def __iter__(self) -> Iterator[Intake]:
+        size = CHUNK_FILES
+        if self.pool is not None:  # enough chunks to keep every worker busy, even for a small input
+            size = max(1, min(CHUNK_FILES, -(-len(self.files) // (4 * self.jobs))))
+        chunks = [self.files[i : i + size] for i in range(0, len(self.files), size)]
+        if self.pool is None:
+            worker = _Worker(self.setup, self.registry)
+            for chunk in chunks:
+                yield worker.map_files(chunk)
+            return
         waiting: deque[AsyncResult[Intake]] = deque()
         pending = iter(chunks)
-        for first in itertools.islice(pending, 2 * jobs):
-            waiting.append(pool.apply_async(map_files, (first,)))
+        for first in itertools.islice(pending, 2 * self.jobs):
+            waiting.append(self.pool.apply_async(map_files, (first,)))
         while waiting:
             intake = waiting.popleft().get()
             following = next(pending, None)
             if following is not None:
-                waiting.append(pool.apply_async(map_files, (following,)))
+                waiting.append(self.pool.apply_async(map_files, (following,)))
             yield intake

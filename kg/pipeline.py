@@ -7,18 +7,22 @@ for each of them. Library code: it raises and returns, it never exits.
 from __future__ import annotations
 
 import os
+import resource
+import tempfile
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Generic, Protocol, TypeVar
 
 import pyoxigraph as ox
 
 from kg.dataset import describe
 from kg.errors import ExitCode
-from kg.export import Format, atomic_writer, export, export_stream, format_for
-from kg.intake import Intake, MappedRecord, QuarantineEntry, map_all
+from kg.export import STREAMED, Format, StreamedOutput, atomic_writer, export, format_for, output_handle
+from kg.intake import Intake, MappedRecord, Mapping, QuarantineEntry, WorkerSetup, parallel
 from kg.iris import DEFAULT_BASE, Minter
 from kg.manifest import Manifest, fingerprint, manifest_path
 from kg.mapping import RegistryMapper
@@ -26,10 +30,11 @@ from kg.models import Diagnostic
 from kg.registry import Registry, load_registry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.sources.common import QUESTION_SUFFIXES, InputFile, iter_input_files
-from kg.store import EmbeddedStore
-from kg.validate import Engine, Severity, ValidationResult, build_engine, judge_questions, validate_nquads
+from kg.store import BackgroundLoader, EmbeddedStore
+from kg.validate import Engine, Severity, ValidationResult, build_engine, validate_nquads
 from kg.vocab import OX_HC
 
+T_co = TypeVar("T_co", covariant=True)
 BATCH = 2000  # questions written to the store at once
 
 
@@ -75,8 +80,17 @@ class BuildSummary:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     quarantine: list[QuarantineEntry] = field(default_factory=list)
     bad_input: bool = False
+    #: CPU seconds per step, summed over the processes and threads that did it (``kg build --timings``)
+    cpu: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    cpu_total: float = 0.0  # CPU seconds of the whole build: this process, its threads and its workers
+
+    def timings(self) -> str:
+        steps = ", ".join(f"{step} {seconds:.1f}" for step, seconds in sorted(self.cpu.items()))
+        return f"CPU seconds: {steps}; all processes {self.cpu_total:.1f}; wall {self.seconds:.1f}"
 
     def absorb(self, intake: Intake) -> None:
+        for step, seconds in intake.cpu.items():
+            self.cpu[step] += seconds
         self.records_read += intake.records_read
         self.bad_input |= intake.bad_input
         self.diagnostics.extend(intake.diagnostics)
@@ -126,7 +140,11 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
     files = [f for root in sources for f in iter_input_files(root, QUESTION_SUFFIXES)]
 
     mint = Minter(options.base)
+    main_started = time.thread_time()
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    cpu_before = sum(u.ru_utime + u.ru_stime for u in usage)
     registry = load_registry(registries) if registries else Registry.empty()
+    summary.cpu["registry read"] += time.thread_time() - main_started
     summary.diagnostics.extend(registry.diagnostics)
     for problem in registry.diagnostics:  # a registry record that could not be used is quarantined too
         if problem.severity == "error":
@@ -156,19 +174,20 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
             to_read.append(file)
     summary.unchanged_records = len(seen)
 
-    read: list[tuple[InputFile, list[str], bool]] = []
-    chunks = _load(
-        options, summary, registry, store, mint, to_read, seen, read, current != state.fingerprint, progress
-    )
     fmt = options.format or (format_for(options.out, None) if options.out is not None else None)
-    if options.out is not None and fmt is not None and fresh:
-        # a build into a new store writes its output from what it loads: no second pass over the store
-        export_stream(chunks, options.out, fmt)
-    else:
-        for _ in chunks:
-            pass
-        if options.out is not None and fmt is not None:
-            export(store, options.out, fmt)
+    streamed = options.out is not None and fmt is not None and fresh and fmt.name in STREAMED
+    read: list[tuple[InputFile, list[str], bool]] = []
+    with ExitStack() as stack:
+        output = None
+        if streamed:
+            assert options.out is not None and fmt is not None
+            # a build into a new store writes its output from what it loads: no second pass over the store
+            output = StreamedOutput(stack.enter_context(output_handle(options.out)), fmt)
+        _Load(options, summary, registry, store, mint, output, progress).run(
+            to_read, seen, read, write_registry=current != state.fingerprint
+        )
+    if options.out is not None and fmt is not None and not streamed:
+        export(store, options.out, fmt)
     store.flush()
     if options.store is not None:
         # files with a quarantined record are read again next time, so the report stays complete
@@ -182,72 +201,211 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
     summary.kept_invalid = len({e.record_key for e in summary.quarantine if e.kept})
     summary.triples = len(store)
     write_quarantine(options.quarantine_path, summary.quarantine)
+    main = time.thread_time() - main_started
+    summary.cpu["main: decide, write"] += main - summary.cpu["registry read"] - summary.cpu["registry map"]
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    summary.cpu_total = sum(u.ru_utime + u.ru_stime for u in usage) - cpu_before
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _load(
-    options: BuildOptions,
-    summary: BuildSummary,
-    registry: Registry,
-    store: EmbeddedStore,
-    mint: Minter,
-    to_read: list[InputFile],
-    seen: dict[str, str],
-    read: list[tuple[InputFile, list[str], bool]],
-    write_registry: bool,
-    progress: Progress,
-) -> Iterator[bytes]:
-    """Load the store, batch by batch, yielding each batch's N-Quads once it is loaded (for the output)."""
-    engine = (options.engine or build_engine()) if options.validate else None
-    if write_registry:
-        mapper = RegistryMapper(registry, mint)
-        data = ox.serialize(mapper.quads(), None, ox.RdfFormat.N_QUADS) or b""
-        store.load_graphs(mapper.graphs(), data)
-        if engine is not None:  # validated once, when it changes; its results are reported, not quarantined
-            for result in validate_nquads(data, engine=engine).results:
-                summary.diagnostics.append(
-                    Diagnostic(
-                        "warning", "registry", result.one_line(), field=result.path, code="shacl-registry"
-                    )
-                )
-        yield data
-    pending: list[MappedRecord] = []
-    shared_seen: set[bytes] = set()
-    total = summary.unchanged_files + len(to_read)
+class _Later(Protocol[T_co]):
+    """A value computed by a worker (an AsyncResult) or already here."""
 
-    def judge_and_load(records: list[MappedRecord]) -> bytes:
-        """Shared facts first (the shapes of a batch's questions look them up), then the questions that
-        pass the shapes; a question with a Violation goes to the quarantine (or is kept, flagged)."""
+    def get(self) -> T_co: ...
+
+
+class _Done(Generic[T_co]):
+    def __init__(self, value: T_co) -> None:
+        self.value = value
+
+    def get(self) -> T_co:
+        return self.value
+
+
+class _Load:
+    """Loading the store: the registry, then the questions batch by batch, then the dataset description.
+
+    Worker processes (kg.intake) read, map, judge and render the questions; this process decides what lands
+    (duplicates and SHACL violations go to the quarantine), hands each batch to a background thread that
+    bulk-loads the store, and writes the streamed output, if any, in input order."""
+
+    def __init__(
+        self,
+        options: BuildOptions,
+        summary: BuildSummary,
+        registry: Registry,
+        store: EmbeddedStore,
+        mint: Minter,
+        output: StreamedOutput | None,
+        progress: Progress,
+    ) -> None:
+        self.options = options
+        self.summary = summary
+        self.registry = registry
+        self.store = store
+        self.mint = mint
+        self.output = output
+        self.progress = progress
+        self.engine = (options.engine or build_engine()) if options.validate else None
+        self.shared_seen: set[bytes] = set()
+
+    def run(
+        self,
+        to_read: list[InputFile],
+        seen: dict[str, str],
+        read: list[tuple[InputFile, list[str], bool]],
+        *,
+        write_registry: bool,
+    ) -> None:
+        options, summary = self.options, self.summary
+        workers = parallel(to_read, options.jobs)
+        render = self.output.renderer.fmt.name if self.output is not None else None
+        setup = WorkerSetup.of(self.registry, options.base, self.engine, render)
+        with ExitStack() as stack:
+            loader = stack.enter_context(BackgroundLoader(self.store))
+            mapping = stack.enter_context(Mapping(to_read, setup, options.jobs, registry=self.registry))
+            # the registry, while the workers start and map their first chunks
+            checks: _Later[tuple[list[ValidationResult], float]] = _Done(([], 0.0))
+            registry_piece: _Later[tuple[bytes, float]] = _Done((b"", 0.0))
+            if write_registry:
+                started = time.thread_time()
+                mapper = RegistryMapper(self.registry, self.mint)
+                data = ox.serialize(mapper.quads(), None, ox.RdfFormat.N_QUADS) or b""
+                summary.cpu["registry map"] += time.thread_time() - started
+                loader.submit(mapper.graphs(), data)
+                if workers:  # validated and rendered by the workers, beside the mapping
+                    work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kg-build-")))
+                    (work / "registry.nq").write_bytes(data)
+                    if self.engine is not None:
+                        checks = mapping.validate_registry(str(work / "registry.nq"), self.engine)
+                    if render is not None:
+                        registry_piece = mapping.render_registry(str(work / "registry.nq"), render)
+                else:
+                    started = time.thread_time()
+                    if self.engine is not None:
+                        checks = _Done((list(validate_nquads(data, engine=self.engine).results), 0.0))
+                    if self.output is not None:
+                        registry_piece = _Done((self.output.renderer.piece_of_nquads(data), 0.0))
+                    summary.cpu["registry validate, render"] += time.thread_time() - started
+                del data
+            registry_at = len(summary.diagnostics)  # its results are reported first
+            first = True
+
+            pending: list[MappedRecord] = []
+            verdicts: dict[str, list[ValidationResult]] = {}
+            total = summary.unchanged_files + len(to_read)
+            for intake in mapping:
+                summary.absorb(intake)
+                verdicts.update(intake.verdicts)
+                records = iter(intake.mapped)
+                for uids, all_landed in intake.file_results:
+                    file = to_read[len(read)]
+                    landed = all_landed
+                    for _ in uids:
+                        record = next(records)
+                        if not self._first_copy(record, seen):
+                            landed = False
+                            continue
+                        pending.append(record)
+                    read.append((file, uids, landed))
+                    if len(pending) >= BATCH:
+                        if first:
+                            self._write_registry(registry_piece)
+                            first = False
+                        self._land(pending, verdicts, loader)
+                        pending, verdicts = [], {}
+                self.progress(summary.unchanged_files + len(read), total)
+            if first:
+                self._write_registry(registry_piece)
+            self._land(pending, verdicts, loader)
+            results, seconds = checks.get()  # validated once, when it changes: reported, not quarantined
+            summary.cpu["registry validate, render"] += seconds
+            summary.diagnostics[registry_at:registry_at] = [
+                Diagnostic("warning", "registry", r.one_line(), field=r.path, code="shacl-registry")
+                for r in results
+            ]
+            loader.wait()
+            summary.cpu["store load"] += loader.cpu
+        description = ox.serialize(describe(self.store, self.mint), None, ox.RdfFormat.N_QUADS) or b""
+        self.store.load_graphs([self.mint.dataset_graph()], description)
+        if self.output is not None:
+            self.output.write_nquads(description)
+
+    def _write_registry(self, piece: _Later[tuple[bytes, float]]) -> None:
+        data, seconds = piece.get()
+        self.summary.cpu["registry validate, render"] += seconds
+        if self.output is not None:
+            self.output.write(data)
+
+    def _first_copy(self, record: MappedRecord, seen: dict[str, str]) -> bool:
+        previous = seen.get(record.uid)
+        if previous is None:
+            seen[record.uid] = record.source
+            return True
+        summary = self.summary
+        summary.bad_input = True
+        name, _, pointer = record.source.partition("#")
+        message = f"uid already read from {previous}; this copy is not used"
+        summary.diagnostics.append(Diagnostic("error", name, message, record=record.uid, code="duplicate"))
+        summary.quarantine.append(
+            QuarantineEntry(
+                file=name, uid=record.uid, pointer=pointer or None, kind="duplicate", message=message
+            )
+        )
+        return False
+
+    def _land(
+        self,
+        records: list[MappedRecord],
+        verdicts: dict[str, list[ValidationResult]],
+        loader: BackgroundLoader,
+    ) -> None:
+        """Shared facts (each once, whichever worker mapped them), then the questions that pass the shapes;
+        a question with a Violation goes to the quarantine (or is kept, flagged, with --keep-invalid)."""
         shared: list[bytes] = []
         for record in records:
             for line in record.shared.splitlines(keepends=True):
-                if line not in shared_seen:  # shared facts once, whichever worker mapped them
-                    shared_seen.add(line)
+                if line not in self.shared_seen:
+                    self.shared_seen.add(line)
                     shared.append(line)
         shared_data = b"".join(shared)
-        store.load_graphs([], shared_data)
-        verdicts = _judge(records, store, engine, options.base) if engine is not None else {}
         graphs: list[ox.NamedNode] = []
         own: list[bytes] = []
+        pieces: list[bytes] = []
         for record in records:
-            violations = [r for r in verdicts.get(record.uid, []) if r.severity == Severity.VIOLATION]
-            for result in verdicts.get(record.uid, []):
-                if result.severity != Severity.VIOLATION:
-                    summary.diagnostics.append(
-                        Diagnostic(
-                            "warning",
-                            record.source,
-                            result.one_line(),
-                            record=record.uid,
-                            field=result.path,
-                            code="shacl",
-                        )
-                    )
-            for result in violations:
+            results = verdicts.get(record.uid, [])
+            violating = self._report(record, results)
+            if violating and not self.options.keep_invalid:
+                continue
+            graph = self.mint.question_graph(record.uid)
+            graphs.append(graph)
+            own.append(record.nquads)
+            pieces.append(record.rendered)
+            if violating:
+                flag = _flag_nonconforming(graph)
+                own.append(flag)
+                pieces.append(self.output.renderer.piece_of_nquads(flag) if self.output else b"")
+            self.summary.in_graph += 1
+            self.summary.by_type[record.type] += 1
+        if shared_data or own:
+            loader.submit(graphs, shared_data + b"".join(own))
+        if self.output is not None:
+            self.output.write_nquads(shared_data)
+            if self.output.renderer.fmt.rdf_format == ox.RdfFormat.N_QUADS:
+                self.output.write(b"".join(own))
+            else:
+                self.output.write(b"".join(pieces))
+
+    def _report(self, record: MappedRecord, results: list[ValidationResult]) -> bool:
+        """Diagnostics (and quarantine entries) for a question's SHACL results; whether it violates."""
+        summary = self.summary
+        violating = False
+        for result in results:
+            if result.severity != Severity.VIOLATION:
                 summary.diagnostics.append(
                     Diagnostic(
-                        "error",
+                        "warning",
                         record.source,
                         result.one_line(),
                         record=record.uid,
@@ -255,82 +413,36 @@ def _load(
                         code="shacl",
                     )
                 )
-                summary.quarantine.append(
-                    QuarantineEntry(
-                        file=record.source,
-                        uid=record.uid,
-                        field=result.path,
-                        message=result.one_line(record.source, record.uid),
-                        kind="shacl",
-                        focus=result.focus_node,
-                        value=result.value,
-                        shape=result.shape_name,
-                        component=result.component_name,
-                        severity=result.severity.value,
-                        kept=options.keep_invalid,
-                    )
-                )
-            if violations and not options.keep_invalid:
+        for result in results:
+            if result.severity != Severity.VIOLATION:
                 continue
-            graph = mint.question_graph(record.uid)
-            graphs.append(graph)
-            own.append(record.nquads)
-            if violations:
-                own.append(_flag_nonconforming(graph))
-            summary.in_graph += 1
-            summary.by_type[record.type] += 1
-        data = b"".join(own)
-        store.load_graphs(graphs, data)
-        return shared_data + data
-
-    for intake in map_all(to_read, registry, options.base, options.jobs):
-        summary.absorb(intake)
-        records = iter(intake.mapped)
-        for uids, all_landed in intake.file_results:
-            file = to_read[len(read)]
-            landed = all_landed
-            for _ in uids:
-                record = next(records)
-                previous = seen.get(record.uid)
-                if previous is not None:
-                    landed = False
-                    summary.bad_input = True
-                    name, _, pointer = record.source.partition("#")
-                    message = f"uid already read from {previous}; this copy is not used"
-                    summary.diagnostics.append(
-                        Diagnostic("error", name, message, record=record.uid, code="duplicate")
-                    )
-                    summary.quarantine.append(
-                        QuarantineEntry(
-                            file=name,
-                            uid=record.uid,
-                            pointer=pointer or None,
-                            kind="duplicate",
-                            message=message,
-                        )
-                    )
-                    continue
-                seen[record.uid] = record.source
-                pending.append(record)
-            read.append((file, uids, landed))
-            if len(pending) >= BATCH:
-                yield judge_and_load(pending)
-                pending = []
-        progress(summary.unchanged_files + len(read), total)
-    yield judge_and_load(pending)
-    description = describe(store, mint)
-    data = ox.serialize(description, None, ox.RdfFormat.N_QUADS) or b""
-    store.load_graphs([mint.dataset_graph()], data)
-    yield data
-
-
-def _judge(
-    records: list[MappedRecord], store: EmbeddedStore, engine: Engine, base: str
-) -> dict[str, list[ValidationResult]]:
-    if not records:
-        return {}
-    batch = {r.uid: list(ox.parse(r.nquads + r.shared, ox.RdfFormat.N_QUADS)) for r in records}
-    return judge_questions(batch, store, engine=engine, base=base)
+            violating = True
+            summary.diagnostics.append(
+                Diagnostic(
+                    "error",
+                    record.source,
+                    result.one_line(),
+                    record=record.uid,
+                    field=result.path,
+                    code="shacl",
+                )
+            )
+            summary.quarantine.append(
+                QuarantineEntry(
+                    file=record.source,
+                    uid=record.uid,
+                    field=result.path,
+                    message=result.one_line(record.source, record.uid),
+                    kind="shacl",
+                    focus=result.focus_node,
+                    value=result.value,
+                    shape=result.shape_name,
+                    component=result.component_name,
+                    severity=result.severity.value,
+                    kept=self.options.keep_invalid,
+                )
+            )
+        return violating
 
 
 def _flag_nonconforming(graph: ox.NamedNode) -> bytes:

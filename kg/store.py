@@ -5,8 +5,12 @@ Writing replaces whole named graphs: a rebuilt question replaces exactly its own
 
 from __future__ import annotations
 
+import time
+from collections import deque
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from types import TracebackType
 
 import pyoxigraph as ox
 
@@ -68,3 +72,69 @@ class EmbeddedStore:
     def flush(self) -> None:
         if self.path is not None:
             self.store.flush()
+
+
+class BackgroundLoader:
+    """Loads into a store from a thread of its own, in submission order, while the caller goes on.
+
+    Oxigraph's bulk loader releases the GIL, so loading overlaps with the Python work of the build. Loads
+    are gathered until they hold ``min_bytes`` of N-Quads: the bulk loader costs ~20% less CPU per quad in
+    loads of half a million quads than of a hundred thousand (measured). At most ``in_flight`` gathered
+    loads wait (their bytes are held until loaded); an error is raised by a later :meth:`submit` or by
+    :meth:`wait`, and fails the whole gathered load it belongs to."""
+
+    def __init__(self, store: EmbeddedStore, in_flight: int = 2, min_bytes: int = 96 * 2**20) -> None:
+        self.store = store
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="kg-store")
+        self._pending: deque[Future[None]] = deque()
+        self._in_flight = in_flight
+        self._min_bytes = min_bytes
+        self._graphs: list[ox.NamedNode] = []
+        self._gathered: set[ox.NamedNode] = set()
+        self._data: list[bytes] = []
+        self._size = 0
+        self.cpu = 0.0  # CPU seconds of the loading thread (the bulk loader's own threads not counted)
+
+    def submit(self, graphs: Sequence[ox.NamedNode], nquads: bytes) -> None:
+        """Replace ``graphs`` with the quads of ``nquads`` (see :meth:`EmbeddedStore.load_graphs`)."""
+        if not self._gathered.isdisjoint(graphs):  # replaced again: the earlier load must land first
+            self._flush()
+        self._gathered.update(graphs)
+        self._graphs.extend(graphs)
+        self._data.append(nquads)
+        self._size += len(nquads)
+        if self._size >= self._min_bytes:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._data and not self._graphs:
+            return
+        while len(self._pending) >= self._in_flight:
+            self._pending.popleft().result()
+        graphs, data = self._graphs, b"".join(self._data)
+        self._graphs, self._data, self._size = [], [], 0
+        self._gathered.clear()
+        self._pending.append(self._executor.submit(self._load, graphs, data))
+
+    def _load(self, graphs: Sequence[ox.NamedNode], nquads: bytes) -> None:
+        started = time.thread_time()
+        self.store.load_graphs(graphs, nquads)
+        self.cpu += time.thread_time() - started
+
+    def wait(self) -> None:
+        """Every load submitted so far is done (or its error raised)."""
+        self._flush()
+        while self._pending:
+            self._pending.popleft().result()
+
+    def __enter__(self) -> BackgroundLoader:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if kind is None:
+                self.wait()
+        finally:
+            self._executor.shutdown(wait=True, cancel_futures=True)

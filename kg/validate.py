@@ -631,6 +631,12 @@ def _run(statements: Iterable[Statement], engine: Engine, shapes: Shapes) -> tup
     """Serialise the data (plus the ontology's class hierarchy) once, run the engine on it.
 
     The fast engine reads N-Quads and validates the union of the graphs; pySHACL gets one rdflib graph."""
+    if engine is Engine.FAST and isinstance(statements, list):
+        plan = shapes.fast_plan or _plan_fast(shapes.graph)
+        if plan.sparql_turtle is None and all(type(s) is ox.Quad for s in statements):
+            # the build's batches: quads in a list, no SPARQL shape to set apart — straight to the engine
+            batch = ox.serialize([*statements, *_quads(shapes.subclass_axioms)], None, ox.RdfFormat.N_QUADS)
+            return _run_fast(io.BytesIO(batch or b""), plan.core_turtle), len(statements)
     counter = _Counter(statements)
     with tempfile.TemporaryFile() as handle:
         if engine is Engine.FAST:
@@ -1064,10 +1070,11 @@ def _prepare(batch: Mapping[str, Sequence[ox.Quad]], store: ox.Store | None, min
                 expand_in_batch[quad.subject].append(quad.object)
     if store is None:
         return prepared
-    graphs = [mint.registry_graph(name) for name in _REGISTRY_GRAPHS]
-    graphs += [mint.shared_graph(name) for name in ("topics", "mentions")]
-    graphs = [g for g in graphs if store.contains_named_graph(g)]
-    described: dict[ox.NamedNode, list[ox.Quad]] = {}
+    graphs = frozenset(
+        [mint.registry_graph(name) for name in _REGISTRY_GRAPHS]
+        + [mint.shared_graph(name) for name in ("topics", "mentions")]
+    )
+    described: dict[ox.NamedNode, list[ox.NamedNode]] = {}  # node → what checking it needs
     queue = [(node, uids, 0) for node, uids in linked.items()]
     for membership, uids in _group_memberships(store, mint, authors).items():
         queue.append((membership, uids, 1))
@@ -1078,15 +1085,16 @@ def _prepare(batch: Mapping[str, Sequence[ox.Quad]], store: ox.Store | None, min
             continue
         pulled.update(uids)
         if node not in described:
-            described[node] = [q for g in graphs for q in store.quads_for_pattern(node, None, None, g)]
-            prepared.quads.extend(described[node])
-        if depth < 2:  # what checking the node needs: from the registry, or from the batch (a new topic)
-            queue.extend(
-                (quad.object, uids, depth + 1)
-                for quad in described[node]
+            quads = [q for q in store.quads_for_pattern(node, None, None) if q.graph_name in graphs]
+            prepared.quads.extend(quads)
+            described[node] = [
+                quad.object
+                for quad in quads
                 if quad.predicate in _EXPAND and isinstance(quad.object, ox.NamedNode)
-            )
-            queue.extend((target, uids, depth + 1) for target in expand_in_batch.get(node, ()))
+            ]
+            described[node] += expand_in_batch.get(node, ())
+        if depth < 2:  # what checking the node needs: from the registry, or from the batch (a new topic)
+            queue.extend((target, uids, depth + 1) for target in described[node])
     return prepared
 
 

@@ -1,0 +1,140 @@
+"""The parallel build: workers judge against a context built from the registry objects (not the store),
+render the output per record, and a thread loads the store. Each shortcut is checked against the plain way."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+import kg.intake
+from kg.export import FORMATS, Renderer
+from kg.intake import WorkerSetup, _Worker
+from kg.iris import Minter
+from kg.mapping import QuestionMapper, RegistryMapper
+from kg.models import Question
+from kg.pipeline import BuildOptions, build
+from kg.registry import load_registry
+from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
+from kg.sources.common import iter_input_files
+from kg.sources.questions import decode_question_file, parse_question
+from kg.store import BackgroundLoader, EmbeddedStore
+from kg.validate import Engine, fast_engine_available, judge_questions
+
+ENGINE = Engine.FAST if fast_engine_available() else Engine.PYSHACL
+
+
+def _sample_questions() -> list[Question]:
+    files = iter_input_files(SAMPLE_QUESTIONS / "json")
+    return [parse_question(raw)[0] for f in files for raw in decode_question_file(f.name, f.read_bytes())]
+
+
+def _with_foreign_mandate(tmp_path: Path) -> Path:
+    """The sample's JSON records, plus a copy of one whose author mandate is a committee membership (COMPER,
+    ended 2020-11-17, before the question) instead of a deputy's mandate: the judging context has no such
+    membership until a question links it, and the shapes must judge what the registry says of it."""
+    batch = tmp_path / "batch"
+    shutil.copytree(SAMPLE_QUESTIONS / "json", batch)
+    record = json.loads((batch / "QANR5L15QE40439.json").read_text(encoding="utf-8"))
+    q = record["question"]
+    q["uid"], q["identifiant"]["numero"] = "QANR5L15QE40440", "40440"
+    q["auteur"]["identite"]["mandatRef"] = "PM731817"
+    (batch / "QANR5L15QE40440.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    return batch
+
+
+def test_judging_context_gives_the_verdicts_of_the_whole_registry(tmp_path: Path) -> None:
+    registry = load_registry([SAMPLE_REGISTRY])
+    mint = Minter()
+    full = ox.Store()
+    full.bulk_extend(RegistryMapper(registry, mint).quads())
+    batch_dir = _with_foreign_mandate(tmp_path)
+    files = list(iter_input_files(batch_dir))
+    mapper = QuestionMapper(registry, mint)
+    questions = [
+        parse_question(raw)[0] for f in files for raw in decode_question_file(f.name, f.read_bytes())
+    ]
+    batch = {q.uid: mapper.map(q) for q in questions}
+    full.bulk_extend(
+        q for quads in batch.values() for q in quads if "/graph/question/" not in str(q.graph_name)
+    )
+    expected = judge_questions(batch, full, engine=ENGINE)
+    reported = {r.shape_name for r in expected["QANR5L15QE40440"]}
+    assert "hcsh:Mandate-ended-after-questions" in reported, reported  # read from the membership's end date
+
+    worker = _Worker(WorkerSetup.of(registry, mint.base, ENGINE, None), registry)
+    intake = worker.map_files(files)
+    got = {uid: intake.verdicts.get(uid, []) for uid in expected}
+    assert got == expected
+    context = worker.context()
+    assert len(context) < len(full) / 2, "the context holds far less than the registry"
+
+
+def test_renderer_pieces_make_the_document_of_all_statements() -> None:
+    registry = load_registry([SAMPLE_REGISTRY])
+    mapper = QuestionMapper(registry, Minter())
+    per_record = [
+        [q for q in mapper.map(question) if "/graph/question/" in str(q.graph_name)]
+        for question in _sample_questions()
+    ]
+    everything = [q for quads in per_record for q in quads]
+    for name in ("ttl", "nt", "nq"):
+        renderer = Renderer(FORMATS[name])
+        pieces = [renderer.piece(quads) for quads in per_record]
+        document = renderer.header + b"".join(pieces)
+        whole = ox.serialize(
+            everything if FORMATS[name].quads else [q.triple for q in everything],
+            None,
+            FORMATS[name].rdf_format,
+            prefixes=renderer.prefixes,
+        )
+        assert document == whole, name  # records never share a subject: pieces join exactly
+        if name == "ttl":
+            assert document.count(b"@prefix hc:") == 1
+            parsed = {q.triple for q in ox.parse(document, ox.RdfFormat.TURTLE)}
+            assert parsed == {q.triple for q in everything}
+
+
+@pytest.mark.parametrize("name", ["ttl", "nt", "nq"])
+def test_parallel_build_writes_the_bytes_of_the_serial_one(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch = _with_foreign_mandate(tmp_path)
+    serial, parallel = tmp_path / f"serial.{name}", tmp_path / f"parallel.{name}"
+    one = build(BuildOptions((batch,), (SAMPLE_REGISTRY,), store=tmp_path / "s1", out=serial, jobs=1))
+    monkeypatch.setattr(kg.intake, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(kg.intake, "CHUNK_FILES", 4)
+    two = build(BuildOptions((batch,), (SAMPLE_REGISTRY,), store=tmp_path / "s2", out=parallel, jobs=2))
+    assert serial.read_bytes() == parallel.read_bytes()
+    assert [e.to_json() for e in one.quarantine] == [e.to_json() for e in two.quarantine]
+    assert [d.one_line() for d in one.diagnostics] == [d.one_line() for d in two.diagnostics]
+    assert one.quarantined == two.quarantined == 1  # the question asked under an ended committee membership
+    assert one.triples == two.triples
+    assert {"read+model", "map", "judge", "store load"} <= set(two.cpu)
+    assert two.cpu_total > 0
+
+
+def test_background_loader_raises_a_failed_load(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    graph = ox.NamedNode("https://example.org/g")
+    with pytest.raises(SyntaxError), BackgroundLoader(store, min_bytes=0) as loader:
+        loader.submit(
+            [graph], b'<https://example.org/s> <https://example.org/p> "o" <https://example.org/g> .\n'
+        )
+        loader.submit([ox.NamedNode("https://example.org/other")], b"<not n-quads\n")
+        loader.wait()
+    assert len(store) == 1, "the load before the bad one landed"
+
+
+def test_background_loader_gathers_small_loads_in_order(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    g = ox.NamedNode("https://example.org/g")
+    line = b'<https://example.org/s> <https://example.org/p> "%d" <https://example.org/g> .\n'
+    with BackgroundLoader(store, min_bytes=len(line) * 3) as loader:
+        for n in range(7):  # each load replaces the graph: the last one is what stays
+            loader.submit([g], line % n)
+        loader.submit([], line.replace(b"/g>", b"/h>") % 9)
+    assert sorted(str(q.object) for q in store.store) == ['"6"', '"9"']
