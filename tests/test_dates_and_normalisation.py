@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from kg.sources import wire
-from kg.sources.common import is_nil, one_or_many, parse_date, parse_int, text_of
+from kg.sources.common import (
+    is_nil,
+    one_or_many,
+    parse_date,
+    parse_date_general,
+    parse_int,
+    parse_int_general,
+    text_of,
+)
 
 dates = st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31))
 blank = st.text(alphabet=" \t\r\n", max_size=4)
@@ -90,7 +98,78 @@ def test_other_formats_are_refused(written: str) -> None:
         parse_date(written)
 
 
+# The fast path of parse_date (ten ASCII characters, read by slicing) against the general one (regular
+# expressions): the same day, or the same error, for every form — the plain ones, their impossible days and
+# near misses, other scripts' digits, white space, times — and for anything else.
+def _outcome(parse: Any, text: str) -> tuple[str, Any]:
+    try:
+        return ("value", parse(text, field="dateJO"))
+    except ValueError as exc:
+        return ("error", str(exc))
+
+
+digit = st.sampled_from("0123456789")
+any_digit = digit | st.sampled_from("٠٣٩۵७੦๓０𝟗")  # other scripts' digits (\d matches them)
+near = digit | st.sampled_from("-/ +.:Tabx\n\u00a0")
+shaped_dates = st.one_of(
+    st.builds(
+        lambda y, m, d: f"{y}-{m}-{d}", *(st.text(any_digit, min_size=n, max_size=n) for n in (4, 2, 2))
+    ),
+    st.builds(
+        lambda d, m, y: f"{d}/{m}/{y}", *(st.text(any_digit, min_size=n, max_size=n) for n in (2, 2, 4))
+    ),
+    st.text(near, min_size=10, max_size=10),
+    st.text(min_size=10, max_size=10),
+)
+
+
+@given(
+    shaped_dates
+    | st.text(max_size=20)
+    | st.builds(str.__add__, shaped_dates, st.sampled_from([" ", "T10:00", "Z"]))
+)
+def test_fast_and_general_date_paths_agree(text: str) -> None:
+    assert _outcome(parse_date, text) == _outcome(parse_date_general, text)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2021-07-27",
+        "27/07/2021",
+        "2020-02-29",
+        "29/02/2020",
+        "0001-01-01",
+        "9999-12-31",
+        "2021-02-29",  # impossible days: the same message from both paths
+        "31/04/2021",
+        "0000-01-01",
+        "2021-13-01",
+        "2021-00-10",
+        "00/01/2021",
+        "2021-07-2a",  # near misses: refused by both
+        "2021/07/27",
+        "27-07-2021",
+        "+021-07-27",
+        "2021-7-271",
+        "٢٠٢١-٠٧-٢٧",  # ten characters, not ASCII: the general path reads other scripts' digits
+        " 2021-07-27",
+        "2021-07-27\n",
+        "2021-07-27T08:00:00Z",
+    ],
+)
+def test_fast_and_general_date_paths_agree_on_known_forms(written: str) -> None:
+    assert _outcome(parse_date, written) == _outcome(parse_date_general, written)
+
+
 # ------------------------------------------------------------------ whole numbers
+
+
+@given(
+    st.text(st.sampled_from("0123456789 +-\t"), max_size=12) | st.text(max_size=8) | st.integers().map(str)
+)
+def test_fast_and_general_whole_number_paths_agree(text: str) -> None:
+    assert _outcome(parse_int, text) == _outcome(parse_int_general, text)
 
 
 @given(st.integers(-(10**12), 10**12), blank, blank)

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 
 from kg.errors import InputError, RecordError
 from kg.models import Diagnostic, JOReference, OrganeMention, Question, QuestionType, SourceRef
+from kg.sources import questions as questions_module
+from kg.sources import wire
 from kg.sources.common import iter_input_files, record_hash
 from kg.sources.questions import (
     QUESTION_FIELDS,
@@ -1000,3 +1002,194 @@ def test_decode_raises_only_input_errors(content: bytes) -> None:
         list(decode_question_file("fuzz", content))
     except InputError as error:
         assert "\n" not in str(error)
+
+
+# ------------------------------------------------------------------ the plain path and the wire models
+#
+# parse_question reads a plainly well-formed record straight from its dict and hands any other to the wire
+# models. The two must never disagree: whenever the plain path gives a question, the models give the same one
+# and no warning. Checked on every record at hand (fixtures, the bundled sample, JSON and XML) and on
+# records mutated at random in every way the source is known or reported to vary.
+
+SAMPLE = Path(questions_module.__file__).parent.parent / "data" / "sample" / "questions"
+
+
+def _raw_records(*roots: Path) -> list[RawQuestion]:
+    return [
+        raw
+        for root in roots
+        for entry in iter_input_files(root)
+        for raw in decode_question_file(entry.name, entry.read_bytes(), diagnostics=[])
+    ]
+
+
+ALL_RECORDS = _raw_records(FIXTURES, SAMPLE)
+
+
+def _by_models(raw: RawQuestion) -> tuple[Question, list[Diagnostic]] | None:
+    """What the wire models make of a record (``None``: a record error)."""
+    try:
+        return questions_module._Builder(raw).build()
+    except RecordError:
+        return None
+
+
+def assert_same_reading(raw: RawQuestion) -> None:
+    plain = questions_module._read_plain(raw)
+    if plain is not None:
+        assert _by_models(raw) == (plain, [])
+
+
+def test_plain_path_knows_every_wire_field() -> None:
+    blocks: dict[str, type[wire.Wire]] = {
+        "question": wire.WireQuestion,
+        "identifiant": wire.Identifiant,
+        "indexationAN": wire.IndexationAN,
+        "analyses": wire.Analyses,
+        "ANALYSE": wire.LegacyAnalyse,
+        "auteur": wire.Auteur,
+        "identite": wire.Identite,
+        "organe": wire.OrganeLabels,
+        "minAttribs": wire.MinAttribs,
+        "minAttrib": wire.MinAttrib,
+        "infoJO": wire.InfoJO,
+        "textesQuestion": wire.TextesQuestion,
+        "textesReponse": wire.TextesReponse,
+        "texte": wire.Texte,
+        "signalement": wire.Signalement,
+        "renouvellements": wire.Renouvellements,
+        "renouvellement": wire.Renouvellement,
+        "cloture": wire.Cloture,
+        "erratums": wire.Erratums,
+        "erratum": wire.Erratum,
+    }
+    assert set(blocks.values()) == set(wire.Wire.__subclasses__())  # a new wire model needs a plain block
+    for name, model in blocks.items():
+        aliases = {info.alias or field for field, info in model.model_fields.items()}
+        assert questions_module.PLAIN_KEYS[name] == aliases, name
+    assert set(questions_module.PLAIN_KEYS) == set(blocks)
+
+
+def test_plain_path_reads_the_plain_records_and_agrees_with_the_wire_models() -> None:
+    assert len(ALL_RECORDS) >= 45
+    plain = 0
+    for raw in ALL_RECORDS:
+        assert_same_reading(raw)
+        by_models = _by_models(raw)
+        if by_models is not None and by_models[1] == []:  # nothing to report: the plain path must read it
+            assert questions_module._read_plain(raw) == by_models[0], raw.file
+            plain += 1
+    assert plain >= 40
+
+
+def test_plain_path_hands_every_odd_record_to_the_wire_models() -> None:
+    data = record()
+    assert questions_module._read_plain(RawQuestion("q.json", None, data)) is not None
+    odd: list[tuple[str, Any]] = [
+        ("nouveauChamp", "x"),  # an unknown field: a warning
+        ("minInt", {"organeRef": "XX1", "abrege": "Santé"}),  # a bad reference: a warning
+        ("cloture", {"codeCloture": "RETRAIT", "libelleCloture": "Retirée"}),  # an unseen code: a warning
+        ("signalement", "oui"),  # a text where an object is expected: an error
+        ("identifiant", {"numero": 40439, "legislature": "15"}),  # a JSON number: read by the models
+        ("type", "QG"),  # contradicts the uid: an error
+    ]
+    for key, value in odd:
+        changed = {**data, key: value}
+        assert questions_module._read_plain(RawQuestion("q.json", None, changed)) is None, key
+    mojibake = record()
+    mojibake["indexationAN"]["rubrique"] = "numÃ©rique"
+    assert questions_module._read_plain(RawQuestion("q.json", None, mojibake)) is None
+
+
+ODD_VALUES: list[Any] = [
+    None, "", "  ", NIL, {"@xsi:nil": "true", "@xmlns:xsi": XSI}, {"@xsi:nil": "false"}, {"@xsi:nil": True},
+    {"#text": "12"}, {"#text": "2021-03-04"}, {"#text": " "}, {"a": 1}, [], ["x"], [None, "y"], 12, 1.5, True,
+    "12", " 12 ", "+5", "١٢", "2021-03-04", "04/03/2021", "31/02/2021", "2021-02-31", "2021-3-4",
+    "2021-03-04T10:00:00+02:00", "PA12", "PO1", " PO1 ", "PM1", "QE", " QE ", "QG", "REP_PUB", "RETRAIT",
+    "JO_DEBAT", "JO_AUTRE", "numÃ©rique", "Â ", "x",
+]  # fmt: skip
+ODD_KEYS = ["extra", "@xmlns:a", "@xsi:type", "@xsi:nil", "#text", "uid", "texte", "infoJO", "ANA"]
+
+
+def _paths(value: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [here]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*here, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*here, index))
+    return found
+
+
+@st.composite
+def mutated_records(draw: st.DrawFn) -> dict[str, Any]:
+    data = copy.deepcopy(draw(st.sampled_from(ALL_RECORDS)).data)
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from([path for path in _paths(data) if path]))
+        parent = data
+        for step in path[:-1]:
+            parent = parent[step]
+        key, current = path[-1], parent[path[-1]]
+        action = draw(st.sampled_from(["replace", "add", "list", "one", "drop", "wrap", "unwrap"]))
+        if action == "replace":
+            parent[key] = copy.deepcopy(draw(st.sampled_from(ODD_VALUES)))
+        elif action == "add" and isinstance(current, dict):
+            current[draw(st.sampled_from(ODD_KEYS))] = copy.deepcopy(draw(st.sampled_from(ODD_VALUES)))
+        elif action == "list":
+            parent[key] = [current, copy.deepcopy(current)]
+        elif action == "one":
+            parent[key] = [current]
+        elif action == "drop" and isinstance(parent, dict):
+            del parent[key]
+        elif action == "wrap":
+            parent[key] = {"#text": current}
+        elif action == "unwrap" and isinstance(current, list) and current:
+            parent[key] = current[0]
+    return data
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_records())
+def test_plain_path_agrees_with_the_wire_models_on_odd_records(data: dict[str, Any]) -> None:
+    assert_same_reading(RawQuestion("q.json", None, data))
+
+
+def test_equal_ministries_groups_authors_and_publications_are_shared() -> None:
+    first, _ = parse(record())
+    second, _ = parse(renumbered(40440))
+    assert first.author is second.author
+    assert first.questioned_ministry is second.questioned_ministry
+    assert first.attributions[0].jo is second.attributions[0].jo
+    assert first.attributions[0].jo is first.question_texts[0].jo  # the same publication, one object
+
+
+def test_shared_values_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(questions_module, "_SHARED_LIMIT", 3)
+    for name in ("_SHARED_AUTHORS", "_SHARED_ORGANES", "_SHARED_JO"):
+        monkeypatch.setattr(questions_module, name, {})
+    for number in range(1, 10):
+        data = renumbered(number)
+        data["auteur"]["identite"]["acteurRef"] = f"PA{number}"
+        data["minInt"]["abrege"] = f"Ministère {number}"
+        data["textesQuestion"]["texteQuestion"]["infoJO"]["pageJO"] = str(number)
+        question, _ = parse(data)
+        assert question.question_texts[0].jo is not None and question.question_texts[0].jo.page == number
+        assert len(questions_module._SHARED_AUTHORS) <= 3
+        assert len(questions_module._SHARED_ORGANES) <= 3
+        assert len(questions_module._SHARED_JO) <= 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from('aéÃÂâ€™©¬ì\u00a0\u0080\u00a9 "\\'), max_size=12) | st.text(max_size=12))
+def test_mojibake_screen_is_the_pattern(text: str) -> None:
+    canonical = orjson.dumps({"k": text, text: [text]})
+    expected = questions_module._MOJIBAKE_BYTES.search(canonical) is not None
+    assert questions_module._may_hold_mojibake(canonical) == expected
+
+
+@pytest.mark.parametrize("size", [0, 1, 4096, 3 * 1024 * 1024 + 7])
+def test_files_are_read_whole(tmp_path: Path, size: int) -> None:
+    content = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    (entry,) = iter_input_files(write(tmp_path / "q.json", content))
+    assert entry.read_bytes() == content

@@ -107,14 +107,27 @@ def _reason(exc: BaseException) -> str:
 
 def _read_regular_file(path: Path) -> bytes:
     """Read a whole regular file; never blocks on a named pipe or a device, never reads without bound."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise ValueError("not a regular file (a named pipe, socket or device)")
         if info.st_size > MAX_FILE_BYTES:
             raise ValueError(f"{info.st_size} bytes, larger than the {_size(MAX_FILE_BYTES)} limit")
-        return handle.read()
+        # Plain reads, no buffered file object (most files are a few kB): the size announced, then on to
+        # the end of the file (it may have grown since).
+        chunks = []
+        size = info.st_size + 1
+        while chunk := os.read(fd, size):
+            chunks.append(chunk)
+            size = _READ_CHUNK
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+_READ_CHUNK = 1 << 20
 
 
 def _size(n: int) -> str:
@@ -338,7 +351,29 @@ def parse_date(value: str, *, field: str = "date") -> date:
 
     Anything else, or an impossible day (31/02/2021, 2021-13-01), raises ``ValueError`` with a
     message that names the value; callers wrap it with the file and record.
+
+    The two plain forms (ten ASCII characters, nothing around them: what nearly every record holds) are
+    read by slicing; everything else by :func:`parse_date_general`, which gives the same day or the same
+    error for these forms too (a test checks it).
     """
+    if len(value) == 10 and value.isascii():
+        if value[4] == "-" and value[7] == "-":
+            year, month, day = value[:4], value[5:7], value[8:]
+        elif value[2] == "/" and value[5] == "/":
+            day, month, year = value[:2], value[3:5], value[6:]
+        else:
+            return parse_date_general(value, field=field)
+        if year.isdigit() and month.isdigit() and day.isdigit():  # ASCII here: [0-9] only
+            try:
+                return date(int(year), int(month), int(day))
+            except ValueError as exc:
+                raise ValueError(f"{field}: impossible date {value!r} ({exc})") from None
+    return parse_date_general(value, field=field)
+
+
+def parse_date_general(value: str, *, field: str = "date") -> date:
+    """:func:`parse_date` by regular expressions, for every accepted form (surrounding white space, a
+    time or an offset after the day, digits of any script)."""
     text = value.strip()
     match = _ISO.match(text)
     if match:
@@ -354,11 +389,23 @@ def parse_date(value: str, *, field: str = "date") -> date:
         raise ValueError(f"{field}: impossible date {value!r} ({exc})") from None
 
 
+_WHOLE_NUMBER = re.compile(r"\s*[+-]?\d+\s*", re.ASCII)  # ASCII digits: "꩐" is not a number the AN writes
+
+
 def parse_int(value: str, *, field: str = "number") -> int:
-    text = value.strip()
-    if not re.fullmatch(r"[+-]?\d+", text):
+    """Parse a whole number written as a string (white space around it allowed); anything else raises
+    ``ValueError`` naming the value. The usual ``"5991"`` (ASCII digits, nothing around them) is read
+    directly; everything else by :func:`parse_int_general`, which reads that one the same way."""
+    if value.isdigit() and value.isascii():
+        return int(value)
+    return parse_int_general(value, field=field)
+
+
+def parse_int_general(value: str, *, field: str = "number") -> int:
+    """:func:`parse_int` by a regular expression, for every accepted form."""
+    if not _WHOLE_NUMBER.fullmatch(value):
         raise ValueError(f"{field}: not a whole number: {value!r}")
-    return int(text)
+    return int(value)
 
 
 def parse_bool(value: str, *, field: str = "flag") -> bool:
@@ -375,7 +422,18 @@ def parse_bool(value: str, *, field: str = "flag") -> bool:
 
 def record_hash(record: Any) -> str:
     """SHA-256 of a record's canonical JSON (sorted keys): independent of whitespace and key order."""
-    return hashlib.sha256(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return canonical_hash(canonical_json(record))
+
+
+def canonical_json(record: Any) -> bytes:
+    """A record's canonical JSON (sorted keys, compact, UTF-8), the bytes :func:`record_hash` hashes.
+    Raises ``TypeError`` for values JSON cannot hold (records built in code only)."""
+    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+
+
+def canonical_hash(canonical: bytes) -> str:
+    """:func:`record_hash` of the record whose :func:`canonical_json` is ``canonical``."""
+    return hashlib.sha256(canonical).hexdigest()
 
 
 # ------------------------------------------------------------------ mojibake

@@ -5,7 +5,8 @@ Three steps, each usable alone:
 * :func:`decode_question_file` turns one file's bytes into :class:`RawQuestion` records, whatever the layout
   (one question per file or a whole legislature in one file, JSON or XML, detected by content);
 * :func:`parse_question` validates one raw record (:mod:`kg.sources.wire`) and converts it to the domain
-  model, with warnings for anything odd but usable;
+  model, with warnings for anything odd but usable (plainly well-formed records, nearly all of them, take a
+  faster path that gives the same question: see "the plain path" below);
 * :func:`read_questions` does both for every file under an input (file, folder or zip), turning every
   failure into an error :class:`~kg.models.Diagnostic` and going on.
 """
@@ -16,6 +17,7 @@ import codecs
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -41,10 +43,14 @@ from kg.models import (
 from kg.sources import wire
 from kg.sources.common import (
     InputFile,
+    canonical_hash,
+    canonical_json,
+    is_nil,
     iter_input_files,
     looks_like_mojibake,
+    parse_date,
+    parse_int,
     printable,
-    record_hash,
     text_of,
 )
 from kg.sources.xmldict import XmlError, XmlRecord, iter_xml_records
@@ -93,6 +99,14 @@ _XML_ENCODING = re.compile(rb"<\?xml[^>]*?\bencoding\s*=\s*[\"']([A-Za-z][A-Za-z
 _MOJIBAKE_BYTES = re.compile(rb"\xc3[\x82\x83]\xc2[\x80-\xbf]|\xc3\xa2\xe2\x82\xac")
 
 
+def _may_hold_mojibake(canonical: bytes) -> bool:
+    """Whether the record's canonical JSON matches :data:`_MOJIBAKE_BYTES` (mojibake is a matter of
+    strings, and every string of the record is in it). Each alternative holds a byte found by ``memchr``
+    (0xC2, 0xAC), much faster than the pattern, and rare in French text but for the no-break space: the
+    pattern only runs when one is there."""
+    return (b"\xc2" in canonical or b"\xac" in canonical) and _MOJIBAKE_BYTES.search(canonical) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class RawQuestion:
     """One question record as found in a file, before validation."""
@@ -129,7 +143,9 @@ def decode_question_file(
     read: a UTF-16/32 file, or XML declaring another encoding for non-ASCII content, is refused.
     """
     problems: list[Diagnostic] = []
-    for item in _decode(name, data):
+    # JSON from the first byte (the usual file) has no byte order mark and declares no encoding: straight on.
+    items = _decode_json(name, data, 0) if data[:1] == b"{" else _decode(name, data)
+    for item in items:
         if isinstance(item, RawQuestion):
             yield item
         elif diagnostics is not None:
@@ -236,7 +252,8 @@ def _decode_json(name: str, data: bytes, position: int) -> Iterator[RawQuestion 
             yield RawQuestion(name, None, value)
         else:
             raise InputError(f"the {RECORD_KEY!r} record is empty or not an object", file=name)
-        yield from _strays(name, "", document, keep=RECORD_KEY)
+        if len(document) > 1:
+            yield from _strays(name, "", document, keep=RECORD_KEY)
         return
     containers = [key for key, value in document.items() if isinstance(value, dict) and RECORD_KEY in value]
     if not containers:
@@ -353,7 +370,14 @@ def parse_question(raw: RawQuestion) -> tuple[Question, list[Diagnostic]]:
     Returns the warnings (unknown fields, unknown closure code, odd references, mojibake, …). Raises
     :class:`QuestionRecordError` (a :class:`RecordError`) naming the file, the record (uid, else pointer) and
     the dotted source field when the record cannot be used.
+
+    A plainly well-formed record (every key known, nothing to warn about) is read straight from its dict
+    (:func:`_read_plain`); any other goes through the wire models, which give the same question for the
+    first kind and say what is wrong or odd with the others.
     """
+    question = _read_plain(raw)
+    if question is not None:
+        return question, []
     return _Builder(raw).build()
 
 
@@ -422,13 +446,13 @@ class _Builder:
         except ValidationError as exc:
             self.fail_validation(exc)
         try:
-            sha256 = record_hash(raw.data)
-            serialised = orjson.dumps(raw.data)
+            canonical = canonical_json(raw.data)
         except TypeError as exc:  # only for records built in code: decoded JSON and XML always serialise
             self.fail("bad-shape", None, f"the record cannot be serialised ({exc})")
+        sha256 = canonical_hash(canonical)
         for path in wire.unknown_fields(source):
             self.warn("unknown-field", path, "unknown field, not read (please report it)")
-        if _MOJIBAKE_BYTES.search(serialised):
+        if _may_hold_mojibake(canonical):
             self.walk_mojibake(raw.data, "")
 
         uid, qtype, number, legislature = self.identity(source)
@@ -658,6 +682,420 @@ def _jo(source: wire.InfoJO | None) -> JOReference | None:
         nor=source.nor,
     )
     return None if reference == _EMPTY_JO else reference
+
+
+# ------------------------------------------------------------------ the plain path
+#
+# Nearly every record is plain: known keys only, strings or nil where the source puts scalars, dates and
+# numbers well written, references well formed, nothing to warn about. Such a record is read here straight
+# from its dict into the domain model, with the same conversions as the wire models (the same functions:
+# ``wire.scalar``, ``parse_int``, ``parse_date``), in half the time of validating the wire models and
+# walking them (a third of what is left is hashing the record). At the first thing that is not plain (an
+# unknown key, a value of another shape, a bad date, a reference or code that deserves a warning, possible
+# mojibake) the record is handed whole to the wire models (``_Builder``), which say what it is. So this
+# path never decides anything the models would decide otherwise: tests compare both on the sample, the
+# fixtures and records mutated at random, and keep the key sets below equal to the wire models' fields.
+
+
+class _NotPlain(Exception):
+    """The record needs the wire models (something to report, or a form this path does not read)."""
+
+
+_XSI_NIL = "@xsi:nil"
+_QUESTION_TYPES = {kind.value: kind for kind in QuestionType}
+_IGNORED = wire.IGNORED_KEYS
+
+#: The keys of each block, as the wire models name them (aliases), plus the keys every XML-born object may
+#: carry. ``test_plain_path_knows_every_wire_field`` keeps them equal to the models.
+PLAIN_KEYS: dict[str, frozenset[str]] = {
+    "question": frozenset(
+        {
+            "uid",
+            "identifiant",
+            "type",
+            "indexationAN",
+            "auteur",
+            "minInt",
+            "minAttribs",
+            "textesQuestion",
+            "textesReponse",
+            "signalement",
+            "renouvellements",
+            "cloture",
+            "erratumsQuestion",
+            "erratumsReponse",
+        }
+    ),
+    "identifiant": frozenset({"numero", "regime", "legislature"}),
+    "indexationAN": frozenset({"rubrique", "teteAnalyse", "analyses", "ANALYSE"}),
+    "analyses": frozenset({"analyse", "ANALYSE", "ANA"}),
+    "ANALYSE": frozenset({"ANA"}),
+    "auteur": frozenset({"identite", "groupe"}),
+    "identite": frozenset({"acteurRef", "mandatRef"}),
+    "organe": frozenset({"organeRef", "abrege", "developpe"}),
+    "minAttribs": frozenset({"minAttrib"}),
+    "minAttrib": frozenset({"infoJO", "denomination"}),
+    "infoJO": frozenset({"typeJO", "dateJO", "pageJO", "numJO", "urlLegifrance", "referenceNOR"}),
+    "textesQuestion": frozenset({"texteQuestion"}),
+    "textesReponse": frozenset({"texteReponse"}),
+    "texte": frozenset({"infoJO", "texte", "erratum"}),
+    "signalement": frozenset({"dateDepotSignal", "infoJO"}),
+    "renouvellements": frozenset({"renouvellement"}),
+    "renouvellement": frozenset({"dateRenouvellement", "infoJO"}),
+    "cloture": frozenset({"codeCloture", "libelleCloture", "dateCloture", "infoJO"}),
+    "erratums": frozenset({"erratum"}),
+    "erratum": frozenset({"texte", "infoJO"}),
+}
+_K = {name: keys | _IGNORED for name, keys in PLAIN_KEYS.items()}
+_K_QUESTION = _K["question"]
+_K_IDENTIFIANT = _K["identifiant"]
+_K_INDEXATION = _K["indexationAN"]
+_K_ANALYSES = _K["analyses"]
+_K_LEGACY_ANALYSE = _K["ANALYSE"]
+_K_AUTEUR = _K["auteur"]
+_K_IDENTITE = _K["identite"]
+_K_ORGANE = _K["organe"]
+_K_MIN_ATTRIBS = _K["minAttribs"]
+_K_MIN_ATTRIB = _K["minAttrib"]
+_K_INFO_JO = _K["infoJO"]
+_K_TEXTES_QUESTION = _K["textesQuestion"]
+_K_TEXTES_REPONSE = _K["textesReponse"]
+_K_TEXTE = _K["texte"]
+_K_SIGNALEMENT = _K["signalement"]
+_K_RENOUVELLEMENTS = _K["renouvellements"]
+_K_RENOUVELLEMENT = _K["renouvellement"]
+_K_CLOTURE = _K["cloture"]
+_K_ERRATUMS = _K["erratums"]
+_K_ERRATUM = _K["erratum"]
+
+
+#: Records name the same authors, ministries and groups, and the same Journal officiel publications, over and
+#: over (a question's text and its first attribution share theirs): equal values are built once and shared, which
+#: is safe (the domain objects are frozen), quicker, and leaves fewer objects for the garbage collector to
+#: walk. Bounded: emptied when full.
+_SHARED_LIMIT = 1 << 14
+_SHARED_ORGANES: dict[tuple[str | None, str | None, str | None], OrganeMention] = {}
+_SHARED_AUTHORS: dict[tuple[str, str | None, int], Author] = {}
+_SHARED_DATES: dict[str, date] = {}
+_SHARED_JO: dict[
+    tuple[str | None, date | None, int | None, str | None, str | None, str | None], JOReference
+] = {}
+
+
+def _read_plain(raw: RawQuestion) -> Question | None:
+    """The question of a plain record, ``None`` when the record is not plain (see above)."""
+    data = raw.data
+    if data.__class__ is not dict:
+        return None
+    try:
+        return _plain_question(raw, data)
+    except Exception:  # whatever it is, the wire models read the record again and say it
+        return None
+
+
+def _plain_question(raw: RawQuestion, data: dict[str, Any]) -> Question:
+    if not _K_QUESTION.issuperset(data):
+        _check_keys(data, _K_QUESTION)
+    canonical = canonical_json(data)
+    if _may_hold_mojibake(canonical):
+        raise _NotPlain
+
+    uid = _text(data.get("uid"))
+    kind = _text(data.get("type"))
+    identifiant = _block(data.get("identifiant"), _K_IDENTIFIANT)
+    if uid is None or kind is None or identifiant is None:
+        raise _NotPlain
+    uid = uid.strip()
+    qtype = _QUESTION_TYPES[kind.strip()]
+    number = _int(identifiant.get("numero"))
+    legislature = _int(identifiant.get("legislature"))
+    match = _UID.fullmatch(uid)
+    if (
+        match is None
+        or number is None
+        or legislature is None
+        or match[2] != qtype.value
+        or int(match[1]) != legislature
+        or int(match[3]) != number
+    ):
+        raise _NotPlain
+
+    indexation = _block(data.get("indexationAN"), _K_INDEXATION)
+    if indexation is None:
+        rubrique = tete_analyse = None
+        analyses: tuple[str, ...] = ()
+    else:
+        rubrique = _text(indexation.get("rubrique"))
+        tete_analyse = _text(indexation.get("teteAnalyse"))
+        analyses = _analyses_plain(indexation)
+
+    closure = None
+    cloture = _block(data.get("cloture"), _K_CLOTURE)
+    if cloture is not None:
+        code = _text(cloture.get("codeCloture"))
+        label = _text(cloture.get("libelleCloture"))
+        day = _date(cloture.get("dateCloture"))
+        jo = _jo_plain(cloture.get("infoJO"))
+        if code is not None and code not in KNOWN_CLOSURE_CODES:
+            raise _NotPlain
+        if code is not None or label is not None or day is not None or jo is not None:
+            closure = Closure(code=code, label=label, date=day, jo=jo)
+
+    renewals: tuple[Renewal, ...] = ()
+    renouvellements = _block(data.get("renouvellements"), _K_RENOUVELLEMENTS)
+    if renouvellements is not None:
+        renewals = tuple(
+            Renewal(order=i, date=_date(item.get("dateRenouvellement")), jo=_jo_plain(item.get("infoJO")))
+            for i, item in enumerate(_objects(renouvellements.get("renouvellement"), _K_RENOUVELLEMENT), 1)
+        )
+
+    return Question(
+        uid=uid,
+        type=qtype,
+        number=number,
+        legislature=legislature,
+        author=_author_plain(data.get("auteur")),
+        source=SourceRef(path=raw.file, sha256=canonical_hash(canonical), pointer=raw.pointer),
+        regime=_text(identifiant.get("regime")),
+        rubrique=rubrique,
+        tete_analyse=tete_analyse,
+        analyses=analyses,
+        questioned_ministry=_organe_plain(data.get("minInt")),
+        attributions=_attributions_plain(data.get("minAttribs")),
+        question_texts=_texts_plain(data.get("textesQuestion"), _K_TEXTES_QUESTION, "texteQuestion"),
+        answer_texts=_texts_plain(data.get("textesReponse"), _K_TEXTES_REPONSE, "texteReponse"),
+        signalements=tuple(
+            Signalement(order=i, filed=_date(item.get("dateDepotSignal")), jo=_jo_plain(item.get("infoJO")))
+            for i, item in enumerate(_objects(data.get("signalement"), _K_SIGNALEMENT), 1)
+        ),
+        renewals=renewals,
+        closure=closure,
+        question_errata=_errata_plain(data.get("erratumsQuestion")),
+        answer_errata=_errata_plain(data.get("erratumsReponse")),
+    )
+
+
+def _check_keys(node: dict[str, Any], known: frozenset[str]) -> None:
+    """Unknown keys are reported by the wire models; namespace declarations (``@xmlns…``) mean nothing.
+    (Callers first try ``known.issuperset(node)``, the usual case, without calling this.)"""
+    for key in node:
+        if key not in known and not key.startswith("@xmlns"):
+            raise _NotPlain
+
+
+def _block(value: Any, known: frozenset[str]) -> dict[str, Any] | None:
+    """An optional block (the wire models' ``NIL``): ``None`` when null or nil, else the object."""
+    if value is None:
+        return None
+    if value.__class__ is dict and _XSI_NIL not in value:
+        if not known.issuperset(value):
+            _check_keys(value, known)
+        return value
+    if is_nil(value):
+        return None
+    raise _NotPlain
+
+
+def _objects(value: Any, known: frozenset[str]) -> list[dict[str, Any]]:
+    """A list of objects that may arrive as one bare object (the wire models' ``Many``), nil items dropped."""
+    if value is None:
+        return []
+    if value.__class__ is dict and _XSI_NIL not in value:
+        if not known.issuperset(value):
+            _check_keys(value, known)
+        return [value]
+    if value.__class__ is list:
+        items = []
+        for item in value:
+            if item.__class__ is dict and _XSI_NIL not in item:
+                if not known.issuperset(item):
+                    _check_keys(item, known)
+                items.append(item)
+            elif not is_nil(item):
+                raise _NotPlain
+        return items
+    if is_nil(value):
+        return []
+    raise _NotPlain
+
+
+def _text(value: Any) -> str | None:
+    """``wire.Text``: a string as written (blank → ``None``), nil → ``None``, ``{"#text": …}`` → its text."""
+    if value.__class__ is str:
+        return value if value and not value.isspace() else None
+    if value is None:
+        return None
+    if value.__class__ is dict:
+        text = wire.scalar(value)
+        if text is None or text.__class__ is str:
+            return text
+    raise _NotPlain  # numbers, booleans, lists: as the wire models do, with their own checks
+
+
+def _int(value: Any) -> int | None:
+    text = _text(value)
+    return None if text is None else parse_int(text)
+
+
+def _date(value: Any) -> date | None:
+    text = _text(value)
+    if text is None:
+        return None
+    day = _SHARED_DATES.get(text)  # a Journal officiel's date is that of hundreds of questions
+    if day is None:
+        if len(_SHARED_DATES) >= _SHARED_LIMIT:
+            _SHARED_DATES.clear()
+        day = _SHARED_DATES[text] = parse_date(text)
+    return day
+
+
+def _titles(value: Any) -> list[str | None]:
+    """``Annotated[list[wire.Text], Many]``."""
+    if value.__class__ is str:
+        return [value] if value and not value.isspace() else []
+    if value.__class__ is list:
+        return [_text(item) for item in value if not is_nil(item)]
+    return [] if is_nil(value) else [_text(value)]
+
+
+def _analyses_plain(indexation: dict[str, Any]) -> tuple[str, ...]:
+    titles: list[str | None] = []
+    block = _block(indexation.get("analyses"), _K_ANALYSES)
+    if block is not None:
+        titles = _titles(block.get("analyse"))
+        if "ANALYSE" in block or "ANA" in block:
+            titles += _titles(block.get("ANALYSE")) + _titles(block.get("ANA"))
+    legacy = indexation.get("ANALYSE")  # older records: {"ANA": title(s)}, or the title(s) themselves
+    if legacy is not None:
+        if legacy.__class__ is str or legacy.__class__ is list:
+            titles += _titles(legacy)
+        else:
+            legacy_block = _block(legacy, _K_LEGACY_ANALYSE)
+            if legacy_block is not None:
+                titles += _titles(legacy_block.get("ANA"))
+    return tuple(dict.fromkeys(title for title in titles if title is not None))
+
+
+def _jo_plain(value: Any) -> JOReference | None:
+    block = _block(value, _K_INFO_JO)
+    if block is None:
+        return None
+    kind = _text(block.get("typeJO"))
+    if kind is not None and kind not in KNOWN_JO_TYPES:
+        raise _NotPlain
+    day = _date(block.get("dateJO"))
+    page = _int(block.get("pageJO"))
+    number = _text(block.get("numJO"))
+    url = _text(block.get("urlLegifrance"))
+    nor = _text(block.get("referenceNOR"))
+    if kind is None and day is None and page is None and number is None and url is None and nor is None:
+        return None
+    key = (kind, day, page, number, url, nor)
+    reference = _SHARED_JO.get(key)
+    if reference is None:
+        if len(_SHARED_JO) >= _SHARED_LIMIT:
+            _SHARED_JO.clear()
+        reference = _SHARED_JO[key] = JOReference(
+            kind=kind, date=day, page=page, number=number, legifrance_url=url, nor=nor
+        )
+    return reference
+
+
+def _organe_plain(value: Any) -> OrganeMention | None:
+    block = _block(value, _K_ORGANE)
+    if block is None:
+        return None
+    ref = _text(block.get("organeRef"))
+    short_label = _text(block.get("abrege"))
+    label = _text(block.get("developpe"))
+    uid = None
+    if ref is not None:
+        uid = ref.strip()
+        if not _ORGANE.fullmatch(uid):
+            raise _NotPlain
+    if uid is None and short_label is None and label is None:
+        return None
+    key = (uid, short_label, label)
+    mention = _SHARED_ORGANES.get(key)
+    if mention is None:
+        if len(_SHARED_ORGANES) >= _SHARED_LIMIT:
+            _SHARED_ORGANES.clear()
+        mention = _SHARED_ORGANES[key] = OrganeMention(uid=uid, short_label=short_label, label=label)
+    return mention
+
+
+def _author_plain(value: Any) -> Author:
+    auteur = _block(value, _K_AUTEUR)
+    if auteur is None:
+        raise _NotPlain
+    identite = _block(auteur.get("identite"), _K_IDENTITE)
+    if identite is None:
+        raise _NotPlain
+    person = _text(identite.get("acteurRef"))
+    mandate = _text(identite.get("mandatRef"))
+    if person is None:
+        raise _NotPlain
+    person = person.strip()
+    if mandate is not None:
+        mandate = mandate.strip()
+        if not _MANDATE.fullmatch(mandate):
+            raise _NotPlain
+    if not _PERSON.fullmatch(person):
+        raise _NotPlain
+    group = _organe_plain(auteur.get("groupe"))
+    # The group by identity: a cached author holds its group, so that object lives (and its id is not
+    # reused) as long as the entry does; an equal group built anew only means one more shared author.
+    key = (person, mandate, id(group))
+    author = _SHARED_AUTHORS.get(key)
+    if author is None:
+        if len(_SHARED_AUTHORS) >= _SHARED_LIMIT:
+            _SHARED_AUTHORS.clear()
+        author = _SHARED_AUTHORS[key] = Author(person_uid=person, mandate_uid=mandate, group=group)
+    return author
+
+
+def _attributions_plain(value: Any) -> tuple[Attribution, ...]:
+    block = _block(value, _K_MIN_ATTRIBS)
+    if block is None:
+        return ()
+    attributions = []
+    for order, item in enumerate(_objects(block.get("minAttrib"), _K_MIN_ATTRIB), start=1):
+        jo = _jo_plain(item.get("infoJO"))
+        ministry = _organe_plain(item.get("denomination"))
+        if ministry is None:
+            raise _NotPlain
+        attributions.append(Attribution(order=order, ministry=ministry, jo=jo))
+    return tuple(attributions)
+
+
+def _texts_plain(value: Any, known: frozenset[str], key: str) -> tuple[Text, ...]:
+    block = _block(value, known)
+    if block is None:
+        return ()
+    texts = []
+    for item in _objects(block.get(key), _K_TEXTE):
+        html = _text(item.get("texte"))
+        if html is None:
+            raise _NotPlain
+        texts.append(Text(html=html, jo=_jo_plain(item.get("infoJO")), erratum=_text(item.get("erratum"))))
+    return tuple(texts)
+
+
+def _errata_plain(value: Any) -> tuple[Erratum, ...]:
+    if value is None:
+        return ()
+    if value.__class__ is not dict:  # a bare text or list, or nil: the wire models' forms
+        raise _NotPlain
+    block = _block(value, _K_ERRATUMS)
+    if block is None:
+        return ()
+    errata = []
+    for item in _objects(block.get("erratum"), _K_ERRATUM):
+        text = _text(item.get("texte"))
+        if text is None:
+            raise _NotPlain
+        errata.append(Erratum(text=text, jo=_jo_plain(item.get("infoJO"))))
+    return tuple(errata)
 
 
 # ------------------------------------------------------------------ reading an input

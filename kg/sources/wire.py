@@ -1,8 +1,9 @@
 """Wire models of a question record: the source's shape, names (as aliases) and every variant of it.
 
 A record is validated here exactly once (:meth:`WireQuestion.model_validate`), then converted to the domain
-model by :mod:`kg.sources.questions`. The models are tolerant of everything the Assemblée's files are known
-or reported to do (see ``AN-FORMATS.md`` §1):
+model by :mod:`kg.sources.questions` (whose faster path for plainly well-formed records uses the same
+conversions, :func:`scalar` first, and must agree with these models). The models are tolerant of everything
+the Assemblée's files are known or reported to do (see ``AN-FORMATS.md`` §1):
 
 * every scalar is a string, ``null`` or a nil object ``{"@xsi:nil": "true"}`` (numbers are accepted too);
 * a one-element list arrives as a bare object (:data:`Many`);
@@ -29,6 +30,7 @@ __all__ = [
     "BadNumber",
     "BadShape",
     "WireQuestion",
+    "scalar",
     "unknown_fields",
 ]
 
@@ -48,7 +50,7 @@ class BadNumber(ValueError):
     """A number field that is not a whole number."""
 
 
-def _scalar(value: Any) -> str | None:
+def scalar(value: Any) -> str | None:
     """Strings stay as written (blank → ``None``); nil objects → ``None``; ``{"#text": …}`` → its text."""
     if value is None:
         return None
@@ -62,7 +64,7 @@ def _scalar(value: Any) -> str | None:
         if is_nil(value):
             return None
         if "#text" in value:
-            return _scalar(value["#text"])
+            return scalar(value["#text"])
         raise BadShape(f"expected a text value, found an object with keys {', '.join(sorted(value))}")
     if isinstance(value, list):
         raise BadShape(f"expected one value, found a list of {len(value)}")
@@ -70,7 +72,7 @@ def _scalar(value: Any) -> str | None:
 
 
 def _int(value: Any) -> int | None:
-    text = _scalar(value)
+    text = scalar(value)
     if text is None:
         return None
     try:
@@ -80,7 +82,7 @@ def _int(value: Any) -> int | None:
 
 
 def _date(value: Any) -> dt.date | None:
-    text = _scalar(value)
+    text = scalar(value)
     if text is None:
         return None
     try:
@@ -96,7 +98,7 @@ def _nil_to_none(value: Any) -> Any:
 
 
 #: A source scalar, as written (``None`` when empty or nil).
-Text = Annotated[str | None, BeforeValidator(_scalar)]
+Text = Annotated[str | None, BeforeValidator(scalar)]
 #: A whole number written as a string.
 Int = Annotated[int | None, BeforeValidator(_int)]
 #: A date in either source format.
