@@ -83,10 +83,14 @@ class BuildSummary:
     #: CPU seconds per step, summed over the processes and threads that did it (``kg build --timings``)
     cpu: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     cpu_total: float = 0.0  # CPU seconds of the whole build: this process, its threads and its workers
+    cpu_workers: float = 0.0  # of which the worker processes
 
     def timings(self) -> str:
         steps = ", ".join(f"{step} {seconds:.1f}" for step, seconds in sorted(self.cpu.items()))
-        return f"CPU seconds: {steps}; all processes {self.cpu_total:.1f}; wall {self.seconds:.1f}"
+        return (
+            f"CPU seconds: {steps}; all processes {self.cpu_total:.1f} "
+            f"(workers {self.cpu_workers:.1f}); wall {self.seconds:.1f}"
+        )
 
     def absorb(self, intake: Intake) -> None:
         for step, seconds in intake.cpu.items():
@@ -142,7 +146,7 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
     mint = Minter(options.base)
     main_started = time.thread_time()
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-    cpu_before = sum(u.ru_utime + u.ru_stime for u in usage)
+    cpu_before = [u.ru_utime + u.ru_stime for u in usage]
     registry = load_registry(registries) if registries else Registry.empty()
     summary.cpu["registry read"] += time.thread_time() - main_started
     summary.diagnostics.extend(registry.diagnostics)
@@ -204,7 +208,8 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
     main = time.thread_time() - main_started
     summary.cpu["main: decide, write"] += main - summary.cpu["registry read"] - summary.cpu["registry map"]
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-    summary.cpu_total = sum(u.ru_utime + u.ru_stime for u in usage) - cpu_before
+    spent = [u.ru_utime + u.ru_stime - before for u, before in zip(usage, cpu_before, strict=True)]
+    summary.cpu_total, summary.cpu_workers = sum(spent), spent[1]
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -120,7 +120,7 @@ def test_parallel_build_writes_the_bytes_of_the_serial_one(
 def test_background_loader_raises_a_failed_load(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path / "store")
     graph = ox.NamedNode("https://example.org/g")
-    with pytest.raises(SyntaxError), BackgroundLoader(store, min_bytes=0) as loader:
+    with pytest.raises(SyntaxError), BackgroundLoader(store, min_bytes=0, spill_bytes=0) as loader:
         loader.submit(
             [graph], b'<https://example.org/s> <https://example.org/p> "o" <https://example.org/g> .\n'
         )
@@ -138,3 +138,17 @@ def test_background_loader_gathers_small_loads_in_order(tmp_path: Path) -> None:
             loader.submit([g], line % n)
         loader.submit([], line.replace(b"/g>", b"/h>") % 9)
     assert sorted(str(q.object) for q in store.store) == ['"6"', '"9"']
+
+
+def test_background_loader_spills_a_new_store_to_files_and_cleans_up(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    line = b'<https://example.org/s> <https://example.org/p> "%d" <https://example.org/g%d> .\n'
+    with BackgroundLoader(store, spill_bytes=len(line) * 10) as loader:
+        assert loader._spill_dir is not None, "a new on-disk store is loaded from spill files"
+        for n in range(25):
+            loader.submit([ox.NamedNode(f"https://example.org/g{n}")], line % (n, n))
+    assert len(store) == 25
+    assert [p.name for p in tmp_path.iterdir()] == ["store"], "no spill file left behind"
+    again = BackgroundLoader(store)
+    assert again._spill_dir is None, "a store with data gets its graphs replaced, not spilled"
+    again.__exit__(None, None, None)
