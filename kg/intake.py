@@ -37,8 +37,8 @@ from kg.vocab import OX_HC
 #: Below this many input files (and bytes), mapping runs in-process: a worker pool costs ~1 s to start.
 PARALLEL_MIN_FILES = 400
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
-CHUNK_FILES = 2500
-JUDGE_BATCH = 2500  # questions judged in one engine call (bigger batches share their registry context)
+CHUNK_FILES = 2000
+JUDGE_BATCH = 2000  # questions judged in one engine call (bigger batches share their registry context)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +93,7 @@ class MappedRecord(NamedTuple):  # a tuple: pickled natively between processes (
     nquads: bytes  # the quads of the question's own graph
     shared: bytes  # its quads in the add-only shared graphs (topics, mentions), one N-Quads line each
     rendered: bytes = b""  # its own graph's triples in the output's format (when the workers write it)
+    results: tuple[ValidationResult, ...] = ()  # its SHACL results, warnings included (when judged)
 
 
 @dataclass
@@ -108,8 +109,6 @@ class Intake:
     cpu: defaultdict[str, float] = field(
         default_factory=lambda: defaultdict(float)
     )  # CPU seconds per step, in the process that did it
-    #: uid → its SHACL results (warnings included), for the questions that have any
-    verdicts: dict[str, list[ValidationResult]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     quarantine: list[QuarantineEntry] = field(default_factory=list)
 
@@ -232,6 +231,7 @@ class _Worker:
         intake = Intake()
         intake.cpu["worker start"], self.started = self.started, 0.0
         batch: dict[str, list[ox.Quad]] = {}
+        position: dict[str, int] = {}  # uid → its record in intake.mapped
         shared_quads: list[ox.Quad] = []
         clock, cpu = time.process_time, intake.cpu
         for file in files:
@@ -264,12 +264,16 @@ class _Worker:
                     )
                 )
                 shared_quads.extend(shared)
-                batch.setdefault(question.uid, quads)  # a copy of a uid is not judged: it does not land
+                if question.uid not in batch:  # a copy of a uid is not judged: it does not land
+                    batch[question.uid] = quads
+                    position[question.uid] = len(intake.mapped) - 1
                 uids.append(question.uid)
             intake.file_results.append((uids, len(intake.quarantine) == rejected))
         if self.setup.engine is not None and batch:
             start = clock()
-            intake.verdicts = self._judge(batch, shared_quads, self.setup.engine)
+            for uid, results in self._judge(batch, shared_quads, self.setup.engine).items():
+                at = position[uid]
+                intake.mapped[at] = intake.mapped[at]._replace(results=tuple(results))
             context = self._context_seconds
             self._context_seconds = 0.0
             cpu["judge"] += clock() - start - context

@@ -298,11 +298,9 @@ class _Load:
             first = True
 
             pending: list[MappedRecord] = []
-            verdicts: dict[str, list[ValidationResult]] = {}
             total = summary.unchanged_files + len(to_read)
             for intake in mapping:
                 summary.absorb(intake)
-                verdicts.update(intake.verdicts)
                 records = iter(intake.mapped)
                 for uids, all_landed in intake.file_results:
                     file = to_read[len(read)]
@@ -318,12 +316,12 @@ class _Load:
                         if first:
                             self._write_registry(registry_piece)
                             first = False
-                        self._land(pending, verdicts, loader)
-                        pending, verdicts = [], {}
+                        self._land(pending, loader)
+                        pending = []
                 self.progress(summary.unchanged_files + len(read), total)
             if first:
                 self._write_registry(registry_piece)
-            self._land(pending, verdicts, loader)
+            self._land(pending, loader)
             results, seconds = checks.get()  # validated once, when it changes: reported, not quarantined
             summary.cpu["registry validate, render"] += seconds
             summary.diagnostics[registry_at:registry_at] = [
@@ -360,12 +358,7 @@ class _Load:
         )
         return False
 
-    def _land(
-        self,
-        records: list[MappedRecord],
-        verdicts: dict[str, list[ValidationResult]],
-        loader: BackgroundLoader,
-    ) -> None:
+    def _land(self, records: list[MappedRecord], loader: BackgroundLoader) -> None:
         """Shared facts (each once, whichever worker mapped them), then the questions that pass the shapes;
         a question with a Violation goes to the quarantine (or is kept, flagged, with --keep-invalid)."""
         shared: list[bytes] = []
@@ -379,8 +372,7 @@ class _Load:
         own: list[bytes] = []
         pieces: list[bytes] = []
         for record in records:
-            results = verdicts.get(record.uid, [])
-            violating = self._report(record, results)
+            violating = self._report(record, record.results)
             if violating and not self.options.keep_invalid:
                 continue
             graph = self.mint.question_graph(record.uid)
@@ -402,7 +394,7 @@ class _Load:
             else:
                 self.output.write(b"".join(pieces))
 
-    def _report(self, record: MappedRecord, results: list[ValidationResult]) -> bool:
+    def _report(self, record: MappedRecord, results: Sequence[ValidationResult]) -> bool:
         """Diagnostics (and quarantine entries) for a question's SHACL results; whether it violates."""
         summary = self.summary
         violating = False

@@ -5,14 +5,12 @@ Writing replaces whole named graphs: a rebuilt question replaces exactly its own
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections import deque
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import IO
 
 import pyoxigraph as ox
 
@@ -55,15 +53,6 @@ class EmbeddedStore:
             self.store.bulk_load(nquads, ox.RdfFormat.N_QUADS)
             self._empty = False
 
-    def load_file(self, path: Path) -> None:
-        """Bulk-load an N-Quads file into new graphs (nothing dropped)."""
-        self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-        self._empty = False
-
-    def is_new(self) -> bool:
-        """Nothing was ever written to this store."""
-        return self._empty
-
     def _drop(self, graphs: Sequence[ox.NamedNode]) -> None:
         if self._empty:  # a new store: nothing to drop (saves a lookup per graph on a first build)
             return
@@ -88,22 +77,16 @@ class EmbeddedStore:
 class BackgroundLoader:
     """Loads into a store from a thread of its own, in submission order, while the caller goes on.
 
-    Oxigraph's bulk loader releases the GIL, so loading overlaps with the Python work of the build. Its CPU
-    cost depends on how the data is split: every load leaves files that RocksDB compacts with the others in
-    the background. Measured on 100k questions (7.25M quads): loads of ~100 MB cost 45 CPU s of compaction,
-    a single load 6 s. So loads are gathered: into a spill file beside a new on-disk store (whose graphs
-    need no dropping) until ``spill_bytes``, else in memory until ``min_bytes``. At most ``in_flight``
-    gathered loads wait; an error is raised by a later :meth:`submit` or by :meth:`wait`, and fails the
-    whole gathered load it belongs to."""
+    Oxigraph's bulk loader releases the GIL, so loading overlaps with the Python work of the build. Loads
+    are gathered until they hold ``min_bytes`` of N-Quads: every load leaves files that RocksDB compacts
+    with the earlier ones in the background, so few large loads cost less CPU than many small ones
+    (100k questions: 45 CPU s of compaction in loads of ~100 MB, 12 s in loads of 1 GiB, 6 s in one), but
+    the bulk loader's memory grows with the load (~1.3 GB for one of 400 MB), and the build keeps under
+    2 GB. At most ``in_flight`` gathered
+    loads wait (their bytes are held until loaded); an error is raised by a later :meth:`submit` or by
+    :meth:`wait`, and fails the whole gathered load it belongs to."""
 
-    def __init__(
-        self,
-        store: EmbeddedStore,
-        *,
-        in_flight: int = 1,
-        min_bytes: int = 96 * 2**20,
-        spill_bytes: int = 2**30,
-    ) -> None:
+    def __init__(self, store: EmbeddedStore, in_flight: int = 1, min_bytes: int = 64 * 2**20) -> None:
         self.store = store
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="kg-store")
         self._pending: deque[Future[None]] = deque()
@@ -113,26 +96,20 @@ class BackgroundLoader:
         self._gathered: set[ox.NamedNode] = set()
         self._data: list[bytes] = []
         self._size = 0
-        self._spill_bytes = spill_bytes
-        self._spill_dir: tempfile.TemporaryDirectory[str] | None = None
-        if store.path is not None and store.is_new():
-            self._spill_dir = tempfile.TemporaryDirectory(prefix=".kg-load-", dir=store.path.parent)
-        self._spill: IO[bytes] | None = None
-        self._spills = 0
         self.cpu = 0.0  # CPU seconds of the loading thread (the bulk loader's own threads not counted)
 
     def submit(self, graphs: Sequence[ox.NamedNode], nquads: bytes) -> None:
         """Replace ``graphs`` with the quads of ``nquads`` (see :meth:`EmbeddedStore.load_graphs`)."""
-        if self._spill_dir is not None and self._gathered.isdisjoint(graphs):
-            self._gathered.update(graphs)  # a new store: nothing to drop, the quads go to the spill file
-            if self._spill is None:
-                self._spills += 1
-                self._spill = Path(self._spill_dir.name, f"{self._spills}.nq").open("wb")  # noqa: SIM115
-            self._spill.write(nquads)
-            self._size += len(nquads)
-            if self._size >= self._spill_bytes:
-                self._flush()
-            return
+        start = 0
+        while len(nquads) - start > self._min_bytes:  # the bulk loader's memory grows with its load
+            cut = nquads.find(b"\n", start + self._min_bytes) + 1
+            if cut <= 0:
+                break
+            self._gather(graphs if start == 0 else (), nquads[start:cut])
+            start = cut
+        self._gather(graphs if start == 0 else (), nquads[start:] if start else nquads)
+
+    def _gather(self, graphs: Sequence[ox.NamedNode], nquads: bytes) -> None:
         if not self._gathered.isdisjoint(graphs):  # replaced again: the earlier load must land first
             self._flush()
         self._gathered.update(graphs)
@@ -143,29 +120,14 @@ class BackgroundLoader:
             self._flush()
 
     def _flush(self) -> None:
-        if self._spill is not None:
-            self._spill.close()
-            path, self._spill = Path(self._spill.name), None
-            self._wait_for_room()
-            self._pending.append(self._executor.submit(self._load_file, path))
-        if self._data or self._graphs:
-            self._wait_for_room()
-            graphs, data = self._graphs, b"".join(self._data)
-            self._pending.append(self._executor.submit(self._load, graphs, data))
-        self._graphs, self._data, self._size = [], [], 0
-        self._gathered.clear()
-
-    def _wait_for_room(self) -> None:
+        if not self._data and not self._graphs:
+            return
         while len(self._pending) >= self._in_flight:
             self._pending.popleft().result()
-
-    def _load_file(self, path: Path) -> None:
-        started = time.thread_time()
-        try:
-            self.store.load_file(path)
-        finally:
-            path.unlink(missing_ok=True)
-        self.cpu += time.thread_time() - started
+        graphs, data = self._graphs, b"".join(self._data)
+        self._graphs, self._data, self._size = [], [], 0
+        self._gathered.clear()
+        self._pending.append(self._executor.submit(self._load, graphs, data))
 
     def _load(self, graphs: Sequence[ox.NamedNode], nquads: bytes) -> None:
         started = time.thread_time()
@@ -189,7 +151,3 @@ class BackgroundLoader:
                 self.wait()
         finally:
             self._executor.shutdown(wait=True, cancel_futures=True)
-            if self._spill is not None:
-                self._spill.close()
-            if self._spill_dir is not None:
-                self._spill_dir.cleanup()

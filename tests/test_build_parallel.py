@@ -67,7 +67,7 @@ def test_judging_context_gives_the_verdicts_of_the_whole_registry(tmp_path: Path
 
     worker = _Worker(WorkerSetup.of(registry, mint.base, ENGINE, None), registry)
     intake = worker.map_files(files)
-    got = {uid: intake.verdicts.get(uid, []) for uid in expected}
+    got = {record.uid: list(record.results) for record in intake.mapped}
     assert got == expected
     context = worker.context()
     assert len(context) < len(full) / 2, "the context holds far less than the registry"
@@ -117,10 +117,23 @@ def test_parallel_build_writes_the_bytes_of_the_serial_one(
     assert two.cpu_total > 0
 
 
+def test_every_question_is_judged_whatever_the_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store is loaded in batches that cut across the workers' chunks: each record keeps its verdict."""
+    import kg.pipeline
+
+    monkeypatch.setattr(kg.pipeline, "BATCH", 2)
+    summary = build(
+        BuildOptions((_with_foreign_mandate(tmp_path),), (SAMPLE_REGISTRY,), store=tmp_path / "s", jobs=1)
+    )
+    assert [e.uid for e in summary.quarantine] == ["QANR5L15QE40440"]
+
+
 def test_background_loader_raises_a_failed_load(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path / "store")
     graph = ox.NamedNode("https://example.org/g")
-    with pytest.raises(SyntaxError), BackgroundLoader(store, min_bytes=0, spill_bytes=0) as loader:
+    with pytest.raises(SyntaxError), BackgroundLoader(store, min_bytes=0) as loader:
         loader.submit(
             [graph], b'<https://example.org/s> <https://example.org/p> "o" <https://example.org/g> .\n'
         )
@@ -138,17 +151,3 @@ def test_background_loader_gathers_small_loads_in_order(tmp_path: Path) -> None:
             loader.submit([g], line % n)
         loader.submit([], line.replace(b"/g>", b"/h>") % 9)
     assert sorted(str(q.object) for q in store.store) == ['"6"', '"9"']
-
-
-def test_background_loader_spills_a_new_store_to_files_and_cleans_up(tmp_path: Path) -> None:
-    store = EmbeddedStore(tmp_path / "store")
-    line = b'<https://example.org/s> <https://example.org/p> "%d" <https://example.org/g%d> .\n'
-    with BackgroundLoader(store, spill_bytes=len(line) * 10) as loader:
-        assert loader._spill_dir is not None, "a new on-disk store is loaded from spill files"
-        for n in range(25):
-            loader.submit([ox.NamedNode(f"https://example.org/g{n}")], line % (n, n))
-    assert len(store) == 25
-    assert [p.name for p in tmp_path.iterdir()] == ["store"], "no spill file left behind"
-    again = BackgroundLoader(store)
-    assert again._spill_dir is None, "a store with data gets its graphs replaced, not spilled"
-    again.__exit__(None, None, None)
