@@ -1,9 +1,11 @@
-"""Reading question files into mapped records, in worker processes when the input is large.
+"""Reading question files into mapped, judged and rendered records, in worker processes when the input is large.
 
 A chunk of files goes in; what comes out is, for each question, its N-Quads (serialised by pyoxigraph in
-the worker) plus everything the summary needs: records read, diagnostics, quarantined records. Pure with
-respect to its inputs (files + registry + base IRI), so chunks can be mapped in any process and in parallel;
-results come back in input order, which keeps the build deterministic.
+the worker), its SHACL results (judged in the worker against the registry context the shapes can reach)
+and its triples in the output format, plus everything the summary needs: records read, diagnostics,
+quarantined records, CPU seconds per step. Pure with respect to its inputs (files + registry + base IRI), so
+chunks can be handled in any process and in parallel; results come back in input order, which keeps the
+build deterministic.
 """
 
 from __future__ import annotations
