@@ -22,10 +22,12 @@ GROUP BY ?class ORDER BY ?class
 _VOID_CLASS = ox_iri(str(VOID) + "class")  # ``class`` is a Python keyword: no attribute access
 
 
-def describe(store: EmbeddedStore, mint: Minter) -> list[ox.Quad]:
+def describe(store: EmbeddedStore, mint: Minter, triples: int | None = None) -> list[ox.Quad]:
     """Quads of the ``graph/dataset`` named graph describing everything else in the store.
 
-    The previous description is dropped first, so the counts are those of the data alone."""
+    The previous description is dropped first, so the counts are those of the data alone. ``triples``:
+    the number of quads in the store without its description, when the caller has counted them already
+    (counting scans a whole index)."""
     g = mint.dataset_graph()
     store.remove_graph(g)
     d = mint.dataset()
@@ -63,7 +65,7 @@ def describe(store: EmbeddedStore, mint: Minter) -> list[ox.Quad]:
             add(d, OX_VOID.vocabulary, ox.NamedNode(PREFIXES[prefix]))
     # a triple never stands in two graphs (shared facts have graphs of their own), so the number of
     # statements in the store is the number of triples of the dataset: no costly DISTINCT over millions
-    add(d, OX_VOID.triples, lit_int(len(store)))
+    add(d, OX_VOID.triples, lit_int(len(store) if triples is None else triples))
     solutions = store.store.query(_CLASSES)
     assert isinstance(solutions, ox.QuerySolutions)
     classes = list(solutions)

@@ -10,9 +10,12 @@ after the store is flushed, so a crash in between only makes the next build do m
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -30,22 +33,42 @@ def manifest_path(store: Path) -> Path:
 
 def file_key(file: InputFile) -> str:
     """Absolute path (and archive member): the same file given through another root is the same file."""
-    try:
-        key = str(file.path.resolve())
-    except (OSError, RuntimeError):  # a symbolic-link loop: the input reader reports it
-        key = str(file.path.absolute())
-    return f"{key}!/{file.member}" if file.member else key
+    return _Keys().key_and_stamp(file)[0]
 
 
 def file_stamp(file: InputFile) -> str | None:
     """Changes whenever the file's content may have changed; ``None`` when it cannot be told."""
-    if file.member is not None:
-        return f"{file.size}:{file.crc}" if file.crc is not None else None
-    try:
-        stat = file.path.stat()
-    except OSError:
-        return None
-    return f"{stat.st_size}:{stat.st_mtime_ns}"
+    return _Keys().key_and_stamp(file)[1]
+
+
+class _Keys:
+    """Keys and stamps of many files with one system call each: a folder's real path is resolved once,
+    and a file that is not a symbolic link is its own target (``lstat`` is then ``stat``)."""
+
+    def __init__(self) -> None:
+        self._folders: dict[str, str] = {}
+
+    def key_and_stamp(self, file: InputFile) -> tuple[str, str | None]:
+        path = file.path
+        try:
+            status: os.stat_result | None = path.lstat()
+        except OSError:
+            status = None
+        if status is not None and stat.S_ISLNK(status.st_mode):
+            try:
+                key, status = str(path.resolve()), path.stat()
+            except (OSError, RuntimeError):  # broken, or a loop: the input reader reports it
+                key, status = str(path.absolute()), None
+        else:
+            # string functions, not Path objects: this runs once per input file (100k and more)
+            folder = os.path.dirname(os.path.abspath(path))  # noqa: PTH100, PTH120
+            real = self._folders.get(folder)
+            if real is None:
+                real = self._folders[folder] = os.path.realpath(folder)
+            key = os.path.join(real, path.name)  # noqa: PTH118
+        if file.member is not None:
+            return f"{key}!/{file.member}", (f"{file.size}:{file.crc}" if file.crc is not None else None)
+        return key, (f"{status.st_size}:{status.st_mtime_ns}" if status is not None else None)
 
 
 def fingerprint(registry: Registry, base: str) -> str:
@@ -62,30 +85,38 @@ def fingerprint(registry: Registry, base: str) -> str:
 @dataclass
 class Manifest:
     fingerprint: str = ""
-    files: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # key → (stamp, uids)
+    #: key → {"stamp": str, "uids": [str, …]}, as read from the file: an entry is checked when it is used
+    #: (converting 100k entries up front costs more than the rest of a 1% rebuild's bookkeeping)
+    files: dict[str, Any] = field(default_factory=dict)
+    _keys: _Keys = field(default_factory=lambda: _Keys(), repr=False, compare=False)
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
         """An empty manifest when there is none or it cannot be read (then everything is rebuilt)."""
         try:
             data = orjson.loads(path.read_bytes())
-            if data.get("format") != FORMAT:
+            if not isinstance(data, dict) or data.get("format") != FORMAT:
                 return cls()
-            files = {k: (str(v["stamp"]), [str(u) for u in v["uids"]]) for k, v in data["files"].items()}
-            return cls(str(data["fingerprint"]), files)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            files, fingerprint = data["files"], data["fingerprint"]
+            if not isinstance(files, dict) or not isinstance(fingerprint, str):
+                return cls()
+            return cls(fingerprint, files)
+        except (OSError, ValueError, KeyError):
             return cls()
 
-    def unchanged(self, file: InputFile, current_fingerprint: str) -> bool:
+    def unchanged_uids(self, file: InputFile, current_fingerprint: str) -> list[str] | None:
+        """The uids the file gave when it is unchanged since the manifest was written; else ``None`` (also
+        when its entry is not what this version writes: the file is then read again)."""
         if current_fingerprint != self.fingerprint:
-            return False
-        entry = self.files.get(file_key(file))
-        stamp = file_stamp(file)
-        return entry is not None and stamp is not None and entry[0] == stamp
-
-    def uids_of(self, file: InputFile) -> list[str]:
-        entry = self.files.get(file_key(file))
-        return entry[1] if entry else []
+            return None
+        key, stamp = self._keys.key_and_stamp(file)
+        entry = self.files.get(key)
+        if stamp is None or not isinstance(entry, dict) or entry.get("stamp") != stamp:
+            return None
+        uids = entry.get("uids")
+        if not isinstance(uids, list) or not all(isinstance(uid, str) for uid in uids):
+            return None
+        return uids
 
     def save(
         self, path: Path, current_fingerprint: str, read: Iterable[tuple[InputFile, list[str], bool]]
@@ -93,15 +124,11 @@ class Manifest:
         """Record the files read whose records all landed; the others are read again next time."""
         files = dict(self.files) if current_fingerprint == self.fingerprint else {}
         for file, uids, all_landed in read:
-            stamp = file_stamp(file)
+            key, stamp = self._keys.key_and_stamp(file)
             if all_landed and stamp is not None:
-                files[file_key(file)] = (stamp, uids)
+                files[key] = {"stamp": stamp, "uids": uids}
             else:
-                files.pop(file_key(file), None)
-        payload = {
-            "format": FORMAT,
-            "fingerprint": current_fingerprint,
-            "files": {k: {"stamp": s, "uids": u} for k, (s, u) in sorted(files.items())},
-        }
+                files.pop(key, None)
+        payload = {"format": FORMAT, "fingerprint": current_fingerprint, "files": files}
         with atomic_writer(path) as handle:
-            handle.write(orjson.dumps(payload))
+            handle.write(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS))

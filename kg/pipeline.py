@@ -164,15 +164,16 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
     summary.mandates = sum(len(p.mandates) for p in registry.persons.values())
 
     store = EmbeddedStore(options.store)
-    fresh = len(store) == 0
+    fresh = store.is_empty()
     state = _manifest(options, store)
     current = fingerprint(registry, options.base)
     seen: dict[str, str] = {}  # uid → where it was first read
     to_read = []
     for file in files:
-        if state.unchanged(file, current):
+        uids = state.unchanged_uids(file, current)
+        if uids is not None:
             summary.unchanged_files += 1
-            for uid in state.uids_of(file):
+            for uid in uids:
                 seen[uid] = file.name
         else:
             to_read.append(file)
@@ -203,7 +204,6 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
         )
     summary.quarantined = len({e.record_key for e in summary.quarantine if not e.kept})
     summary.kept_invalid = len({e.record_key for e in summary.quarantine if e.kept})
-    summary.triples = len(store)
     write_quarantine(options.quarantine_path, summary.quarantine)
     main = time.thread_time() - main_started
     summary.cpu["main: decide, write"] += main - summary.cpu["registry read"] - summary.cpu["registry map"]
@@ -266,7 +266,7 @@ class _Load:
         options, summary = self.options, self.summary
         workers = parallel(to_read, options.jobs)
         render = self.output.renderer.fmt.name if self.output is not None else None
-        setup = WorkerSetup.of(self.registry, options.base, self.engine, render)
+        setup = WorkerSetup(options.base, self.engine, render)
         with ExitStack() as stack:
             loader = stack.enter_context(BackgroundLoader(self.store))
             mapping = stack.enter_context(Mapping(to_read, setup, options.jobs, registry=self.registry))
@@ -330,7 +330,11 @@ class _Load:
             ]
             loader.wait()
             summary.cpu["store load"] += loader.cpu
-        description = ox.serialize(describe(self.store, self.mint), None, ox.RdfFormat.N_QUADS) or b""
+        self.store.remove_graph(self.mint.dataset_graph())
+        triples = len(self.store)  # counted once: a scan of a whole index
+        described = describe(self.store, self.mint, triples)
+        self.summary.triples = triples + len(set(described))
+        description = ox.serialize(described, None, ox.RdfFormat.N_QUADS) or b""
         self.store.load_graphs([self.mint.dataset_graph()], description)
         if self.output is not None:
             self.output.write_nquads(description)
@@ -449,7 +453,7 @@ def _flag_nonconforming(graph: ox.NamedNode) -> bytes:
 
 def _manifest(options: BuildOptions, store: EmbeddedStore) -> Manifest:
     """Last build's manifest, unless a full rebuild is asked for or the store is new or in memory."""
-    if options.store is None or options.full or len(store) == 0:
+    if options.store is None or options.full or store.is_empty():
         return Manifest()
     return Manifest.load(manifest_path(options.store))
 

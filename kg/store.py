@@ -37,7 +37,7 @@ class EmbeddedStore:
                 self.store = ox.Store(str(path))
             except OSError as exc:
                 raise InputError(f"cannot open the store ({exc})", file=str(path)) from exc
-        self._empty = len(self.store) == 0 if not read_only else False
+        self._empty = self.is_empty() if not read_only else False
 
     def replace_graphs(self, graphs: Sequence[ox.NamedNode], quads: Iterable[ox.Quad]) -> None:
         """Drop ``graphs`` if present, then add ``quads`` (which must all belong to those graphs)."""
@@ -67,7 +67,12 @@ class EmbeddedStore:
         return sorted((g for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)), key=str)
 
     def __len__(self) -> int:
+        """The number of quads: a scan of a whole index (seconds on millions of quads)."""
         return len(self.store)
+
+    def is_empty(self) -> bool:
+        """No quad at all (one index lookup, where ``len`` scans)."""
+        return next(self.store.quads_for_pattern(None, None, None, None), None) is None
 
     def flush(self) -> None:
         if self.path is not None:

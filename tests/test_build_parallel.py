@@ -65,7 +65,7 @@ def test_judging_context_gives_the_verdicts_of_the_whole_registry(tmp_path: Path
     reported = {r.shape_name for r in expected["QANR5L15QE40440"]}
     assert "hcsh:Mandate-ended-after-questions" in reported, reported  # read from the membership's end date
 
-    worker = _Worker(WorkerSetup.of(registry, mint.base, ENGINE, None), registry)
+    worker = _Worker(WorkerSetup(mint.base, ENGINE, None), registry)
     intake = worker.map_files(files)
     got = {record.uid: list(record.results) for record in intake.mapped}
     assert got == expected
