@@ -22,7 +22,15 @@ import pyoxigraph as ox
 from kg.dataset import describe
 from kg.errors import ExitCode
 from kg.export import STREAMED, Format, StreamedOutput, atomic_writer, export, format_for, output_handle
-from kg.intake import Intake, MappedRecord, Mapping, QuarantineEntry, WorkerSetup, parallel
+from kg.intake import (
+    Intake,
+    MappedRecord,
+    Mapping,
+    QuarantineEntry,
+    WorkerSetup,
+    parallel,
+    release_free_memory,
+)
 from kg.iris import DEFAULT_BASE, Minter
 from kg.manifest import Manifest, fingerprint, manifest_path
 from kg.mapping import RegistryMapper
@@ -188,9 +196,9 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
             assert options.out is not None and fmt is not None
             # a build into a new store writes its output from what it loads: no second pass over the store
             output = StreamedOutput(stack.enter_context(output_handle(options.out)), fmt)
-        _Load(options, summary, registry, store, mint, output, progress).run(
-            to_read, seen, read, write_registry=current != state.fingerprint
-        )
+        load = _Load(options, summary, registry, store, mint, output, progress)
+        del registry  # _Load lets it go once workers have their own copy
+        load.run(to_read, seen, read, write_registry=current != state.fingerprint)
     if options.out is not None and fmt is not None and not streamed:
         export(store, options.out, fmt)
     store.flush()
@@ -247,7 +255,7 @@ class _Load:
     ) -> None:
         self.options = options
         self.summary = summary
-        self.registry = registry
+        self.registry: Registry | None = registry
         self.store = store
         self.mint = mint
         self.output = output
@@ -267,18 +275,21 @@ class _Load:
         workers = parallel(to_read, options.jobs)
         render = self.output.renderer.fmt.name if self.output is not None else None
         setup = WorkerSetup(options.base, self.engine, render)
+        registry = self.registry
+        assert registry is not None, "a _Load runs once"
         with ExitStack() as stack:
             loader = stack.enter_context(BackgroundLoader(self.store))
-            mapping = stack.enter_context(Mapping(to_read, setup, options.jobs, registry=self.registry))
+            mapping = stack.enter_context(Mapping(to_read, setup, options.jobs, registry=registry))
             # the registry, while the workers start and map their first chunks
             checks: _Later[tuple[list[ValidationResult], float]] = _Done(([], 0.0))
             registry_piece: _Later[tuple[bytes, float]] = _Done((b"", 0.0))
             if write_registry:
                 started = time.thread_time()
-                mapper = RegistryMapper(self.registry, self.mint)
+                mapper = RegistryMapper(registry, self.mint)
                 data = ox.serialize(mapper.quads(), None, ox.RdfFormat.N_QUADS) or b""
                 summary.cpu["registry map"] += time.thread_time() - started
                 loader.submit(mapper.graphs(), data)
+                del mapper
                 if workers:  # validated and rendered by the workers, beside the mapping
                     work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kg-build-")))
                     (work / "registry.nq").write_bytes(data)
@@ -294,6 +305,8 @@ class _Load:
                         registry_piece = _Done((self.output.renderer.piece_of_nquads(data), 0.0))
                     summary.cpu["registry validate, render"] += time.thread_time() - started
                 del data
+            if mapping.pool is not None:  # the workers have their own copy: ~100 MB less here
+                self.registry = registry = None
             registry_at = len(summary.diagnostics)  # its results are reported first
             first = True
 
@@ -318,6 +331,7 @@ class _Load:
                             first = False
                         self._land(pending, loader)
                         pending = []
+                        release_free_memory()
                 self.progress(summary.unchanged_files + len(read), total)
             if first:
                 self._write_registry(registry_piece)
