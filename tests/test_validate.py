@@ -496,3 +496,25 @@ def test_validate_store_reads_every_graph(registry_store: ox.Store) -> None:
     copy.bulk_extend(_store_quads(registry_store))
     report = validate_store(copy, engine=FAST_OR_PYSHACL)
     assert report.triples == len(copy) and report.conforms
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_question_answers_for_the_memberships_it_names_only(
+    registry: Registry, sample: list[Question], engine: Engine
+) -> None:
+    """The author's other group memberships are read (does the registry give them any?), not judged with the
+    question: a defect of one is the registry's, reported once by its validation, not on every question."""
+    question = _by_uid(sample, "QANR5L15QE27219")  # names PM758869; its author also has PM758858
+    other = registry.mandate("PM758858")
+    assert other is not None and other.start is not None and other.organe_type == "GP"
+    broken = _with_group_mandates(registry, {"PM758858": {"end": other.start - timedelta(days=1)}})
+    context = ox.Store()
+    context.bulk_extend(RegistryMapper(broken, Minter()).quads())
+    batch = _map(broken, [question])
+    named = [q.object for q in batch[question.uid] if q.predicate.value.endswith("#authorGroupMembership")]
+    assert [_last_segment(n) for n in named] == ["PM758869"]
+    assert judge_questions(batch, context, engine=engine)[question.uid] == []
+    defects = validate_registry(context, engine=engine).results
+    assert ("hcsh:Membership-start-before-end", "https://w3id.org/hemicycle/mandate/PM758858") in {
+        (r.shape_name, r.focus_node) for r in defects
+    }
