@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import itertools
 import multiprocessing
 import pickle
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult, Pool
 from typing import NamedTuple
@@ -341,6 +343,28 @@ def release_free_memory() -> None:
         _MALLOC_TRIM(0)
 
 
+#: Young objects allocated before the collector runs (Python's default: 700). Mapping a question allocates
+#: a few hundred objects and keeps none in a cycle; each run of the collector scanned the whole registry.
+GC_THRESHOLDS = (50_000, 20, 20)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Within: the cyclic garbage collector runs rarely and leaves out the objects alive on entry
+    (``gc.freeze``); on exit both are as they were. Measured on 6,000 questions in a worker: mapping 1.58 →
+    0.94 CPU s, judging 1.51 → 1.10 (each run re-scanned the registry's objects). Memory is still freed by
+    reference counting, as always; a worker process keeps these settings for its whole life."""
+    thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        if not frozen:  # unfreezing would also thaw what the host process froze itself
+            gc.unfreeze()
+
+
 _WORKER: _Worker | None = None
 
 
@@ -348,6 +372,8 @@ def _init_worker(setup: WorkerSetup, registry: bytes) -> None:
     global _WORKER
     _WORKER = _Worker(setup, pickle.loads(registry))
     _WORKER.started = time.process_time()  # imports and the registry: reported with the first chunk
+    gc.freeze()  # the worker's process is its own: for its whole life (see fewer_collections)
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def map_files(files: Sequence[InputFile]) -> Intake:

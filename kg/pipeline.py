@@ -28,6 +28,7 @@ from kg.intake import (
     Mapping,
     QuarantineEntry,
     WorkerSetup,
+    fewer_collections,
     parallel,
     release_free_memory,
 )
@@ -155,71 +156,74 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
     main_started = time.thread_time()
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     cpu_before = [u.ru_utime + u.ru_stime for u in usage]
-    registry = load_registry(registries) if registries else Registry.empty()
-    summary.cpu["registry read"] += time.thread_time() - main_started
-    summary.diagnostics.extend(registry.diagnostics)
-    for problem in registry.diagnostics:  # a registry record that could not be used is quarantined too
-        if problem.severity == "error":
-            summary.bad_input = True
-            summary.records_read += 1
-            summary.quarantine.append(
-                QuarantineEntry(
-                    file=problem.file, uid=problem.record, field=problem.field, message=problem.one_line()
+    with fewer_collections():  # the collector runs rarely: a build allocates millions of objects
+        registry = load_registry(registries) if registries else Registry.empty()
+        summary.cpu["registry read"] += time.thread_time() - main_started
+        summary.diagnostics.extend(registry.diagnostics)
+        for problem in registry.diagnostics:  # a registry record that could not be used is quarantined too
+            if problem.severity == "error":
+                summary.bad_input = True
+                summary.records_read += 1
+                summary.quarantine.append(
+                    QuarantineEntry(
+                        file=problem.file, uid=problem.record, field=problem.field, message=problem.one_line()
+                    )
                 )
+        summary.persons = len(registry.persons)
+        summary.organes = len(registry.organes)
+        summary.mandates = sum(len(p.mandates) for p in registry.persons.values())
+
+        store = EmbeddedStore(options.store)
+        fresh = store.is_empty()
+        state = _manifest(options, store)
+        current = fingerprint(registry, options.base)
+        seen: dict[str, str] = {}  # uid → where it was first read
+        to_read = []
+        for file in files:
+            uids = state.unchanged_uids(file, current)
+            if uids is not None:
+                summary.unchanged_files += 1
+                for uid in uids:
+                    seen[uid] = file.name
+            else:
+                to_read.append(file)
+        summary.unchanged_records = len(seen)
+
+        fmt = options.format or (format_for(options.out, None) if options.out is not None else None)
+        streamed = options.out is not None and fmt is not None and fresh and fmt.name in STREAMED
+        read: list[tuple[InputFile, list[str], bool]] = []
+        with ExitStack() as stack:
+            output = None
+            if streamed:
+                assert options.out is not None and fmt is not None
+                # a build into a new store writes its output from what it loads: no second pass over the store
+                output = StreamedOutput(stack.enter_context(output_handle(options.out)), fmt)
+            load = _Load(options, summary, registry, store, mint, output, progress)
+            del registry  # _Load lets it go once workers have their own copy
+            load.run(to_read, seen, read, write_registry=current != state.fingerprint)
+        if options.out is not None and fmt is not None and not streamed:
+            export(store, options.out, fmt)
+        store.flush()
+        if options.store is not None:
+            # files with a quarantined record are read again next time, so the report stays complete
+            reported = {entry.file.split("#", 1)[0] for entry in summary.quarantine}
+            state.save(
+                manifest_path(options.store),
+                current,
+                [(f, u, ok and f.name not in reported) for f, u, ok in read],
             )
-    summary.persons = len(registry.persons)
-    summary.organes = len(registry.organes)
-    summary.mandates = sum(len(p.mandates) for p in registry.persons.values())
-
-    store = EmbeddedStore(options.store)
-    fresh = store.is_empty()
-    state = _manifest(options, store)
-    current = fingerprint(registry, options.base)
-    seen: dict[str, str] = {}  # uid → where it was first read
-    to_read = []
-    for file in files:
-        uids = state.unchanged_uids(file, current)
-        if uids is not None:
-            summary.unchanged_files += 1
-            for uid in uids:
-                seen[uid] = file.name
-        else:
-            to_read.append(file)
-    summary.unchanged_records = len(seen)
-
-    fmt = options.format or (format_for(options.out, None) if options.out is not None else None)
-    streamed = options.out is not None and fmt is not None and fresh and fmt.name in STREAMED
-    read: list[tuple[InputFile, list[str], bool]] = []
-    with ExitStack() as stack:
-        output = None
-        if streamed:
-            assert options.out is not None and fmt is not None
-            # a build into a new store writes its output from what it loads: no second pass over the store
-            output = StreamedOutput(stack.enter_context(output_handle(options.out)), fmt)
-        load = _Load(options, summary, registry, store, mint, output, progress)
-        del registry  # _Load lets it go once workers have their own copy
-        load.run(to_read, seen, read, write_registry=current != state.fingerprint)
-    if options.out is not None and fmt is not None and not streamed:
-        export(store, options.out, fmt)
-    store.flush()
-    if options.store is not None:
-        # files with a quarantined record are read again next time, so the report stays complete
-        reported = {entry.file.split("#", 1)[0] for entry in summary.quarantine}
-        state.save(
-            manifest_path(options.store),
-            current,
-            [(f, u, ok and f.name not in reported) for f, u, ok in read],
+        summary.quarantined = len({e.record_key for e in summary.quarantine if not e.kept})
+        summary.kept_invalid = len({e.record_key for e in summary.quarantine if e.kept})
+        write_quarantine(options.quarantine_path, summary.quarantine)
+        main = time.thread_time() - main_started
+        summary.cpu["main: decide, write"] += (
+            main - summary.cpu["registry read"] - summary.cpu["registry map"]
         )
-    summary.quarantined = len({e.record_key for e in summary.quarantine if not e.kept})
-    summary.kept_invalid = len({e.record_key for e in summary.quarantine if e.kept})
-    write_quarantine(options.quarantine_path, summary.quarantine)
-    main = time.thread_time() - main_started
-    summary.cpu["main: decide, write"] += main - summary.cpu["registry read"] - summary.cpu["registry map"]
-    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-    spent = [u.ru_utime + u.ru_stime - before for u, before in zip(usage, cpu_before, strict=True)]
-    summary.cpu_total, summary.cpu_workers = sum(spent), spent[1]
-    summary.seconds = time.perf_counter() - started
-    return summary
+        usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+        spent = [u.ru_utime + u.ru_stime - before for u, before in zip(usage, cpu_before, strict=True)]
+        summary.cpu_total, summary.cpu_workers = sum(spent), spent[1]
+        summary.seconds = time.perf_counter() - started
+        return summary
 
 
 class _Later(Protocol[T_co]):

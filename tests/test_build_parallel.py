@@ -151,3 +151,20 @@ def test_background_loader_gathers_small_loads_in_order(tmp_path: Path) -> None:
             loader.submit([g], line % n)
         loader.submit([], line.replace(b"/g>", b"/h>") % 9)
     assert sorted(str(q.object) for q in store.store) == ['"6"', '"9"']
+
+
+def test_fewer_collections_puts_the_collector_back() -> None:
+    """A build tunes the garbage collector of the process it runs in (a library call, maybe a notebook's
+    process): on the way out, thresholds and frozen objects are as they were, even after an error."""
+    import gc
+
+    from kg.intake import GC_THRESHOLDS, fewer_collections
+
+    before = gc.get_threshold()
+    frozen = gc.get_freeze_count()
+    with pytest.raises(RuntimeError), fewer_collections():
+        assert gc.get_threshold() == GC_THRESHOLDS
+        assert gc.get_freeze_count() > frozen
+        raise RuntimeError
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == frozen
