@@ -87,8 +87,8 @@ class BackgroundLoader:
     with the earlier ones in the background, so few large loads cost less CPU than many small ones
     (100k questions: 45 CPU s of compaction in loads of ~100 MB, 12 s in loads of 1 GiB, 6 s in one), but
     the bulk loader's memory grows with the load (~1.3 GB for one of 400 MB). Measured on 100k questions
-    (whole build, workers included): loads of 64 MiB peaked at 1.86–1.93 GB, loads of 32 MiB at 1.74 GB
-    for ~5% more CPU; the build keeps under 2 GB. At most ``in_flight`` gathered loads wait (their bytes
+    (whole build, workers included): loads of 64 MiB peaked at 1.86–2.03 GB, loads of 32 MiB at 1.74–1.79
+    GB, for the same CPU (all processes: 216 s and 212 s); the build keeps under 2 GB. At most ``in_flight`` gathered loads wait (their bytes
     are held until loaded); an error is raised by a later :meth:`submit` or by
     :meth:`wait`, and fails the whole gathered load it belongs to."""
 
