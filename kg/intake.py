@@ -236,6 +236,9 @@ class _Worker:
         intake.cpu["worker start"], self.started = self.started, 0.0
         batch: dict[str, list[ox.Quad]] = {}
         position: dict[str, int] = {}  # uid → its record in intake.mapped
+        serialized_of: dict[
+            str, bytes
+        ] = {}  # uid → all its quads as N-Quads (the engine reads them as they are)
         shared_quads: list[ox.Quad] = []
         clock, cpu = time.process_time, intake.cpu
         for file in files:
@@ -270,12 +273,13 @@ class _Worker:
                 shared_quads.extend(shared)
                 if question.uid not in batch:  # a copy of a uid is not judged: it does not land
                     batch[question.uid] = quads
+                    serialized_of[question.uid] = nquads + shared_nquads
                     position[question.uid] = len(intake.mapped) - 1
                 uids.append(question.uid)
             intake.file_results.append((uids, len(intake.quarantine) == rejected))
         if self.setup.engine is not None and batch:
             start = clock()
-            for uid, results in self._judge(batch, shared_quads, self.setup.engine).items():
+            for uid, results in self._judge(batch, serialized_of, shared_quads, self.setup.engine).items():
                 at = position[uid]
                 intake.mapped[at] = intake.mapped[at]._replace(results=tuple(results))
             context = self._context_seconds
@@ -301,7 +305,11 @@ class _Worker:
                     context.extend(self._registry_mapper.mandate_quads(unquote(node.value[len(prefix) :])))
 
     def _judge(
-        self, batch: dict[str, list[ox.Quad]], shared: list[ox.Quad], engine: Engine
+        self,
+        batch: dict[str, list[ox.Quad]],
+        serialized: dict[str, bytes],
+        shared: list[ox.Quad],
+        engine: Engine,
     ) -> dict[str, list[ValidationResult]]:
         """Judge the chunk's questions, JUDGE_BATCH at a time. The shared facts they made (topics, organes
         known by mention) join the context first: a later question naming the same topic is checked
@@ -313,7 +321,10 @@ class _Worker:
         verdicts: dict[str, list[ValidationResult]] = {}
         for i in range(0, len(uids), JUDGE_BATCH):
             part = {uid: batch[uid] for uid in uids[i : i + JUDGE_BATCH]}
-            for uid, results in judge_questions(part, context, engine=engine, base=self.setup.base).items():
+            judged = judge_questions(
+                part, context, engine=engine, base=self.setup.base, serialized=serialized
+            )
+            for uid, results in judged.items():
                 if results:
                     verdicts[uid] = results
         return verdicts

@@ -518,3 +518,24 @@ def test_a_question_answers_for_the_memberships_it_names_only(
     assert ("hcsh:Membership-start-before-end", "https://w3id.org/hemicycle/mandate/PM758858") in {
         (r.shape_name, r.focus_node) for r in defects
     }
+
+
+def test_the_fast_engine_reads_the_quads_already_serialised(
+    registry: Registry, registry_store: ox.Store, sample: list[Question]
+) -> None:
+    """The build hands each question's N-Quads (made for the store) to the judge: the same verdicts as from
+    the quads, and the bytes are what the engine reads (an empty serialisation loses every finding)."""
+    if not fast_engine_available():
+        pytest.skip("shacl-rust not installed")
+    batch = _map(registry, [q for q, _ in _bad_records(sample).values()] + sample[:10])
+    serialized = {uid: ox.serialize(quads, None, ox.RdfFormat.N_QUADS) or b"" for uid, quads in batch.items()}
+    plain = judge_questions(batch, registry_store, engine=Engine.FAST)
+    read = judge_questions(batch, registry_store, engine=Engine.FAST, serialized=serialized)
+    assert any(plain.values())
+    assert {u: [r.key() for r in rs] for u, rs in read.items()} == {
+        u: [r.key() for r in rs] for u, rs in plain.items()
+    }
+    blank = judge_questions(batch, registry_store, engine=Engine.FAST, serialized=dict.fromkeys(batch, b""))
+    assert {u: [r.key() for r in rs] for u, rs in blank.items()} != {
+        u: [r.key() for r in rs] for u, rs in plain.items()
+    }
