@@ -31,19 +31,11 @@ def manifest_path(store: Path) -> Path:
     return store.with_name(store.name + ".manifest.json")
 
 
-def file_key(file: InputFile) -> str:
-    """Absolute path (and archive member): the same file given through another root is the same file."""
-    return _Keys().key_and_stamp(file)[0]
-
-
-def file_stamp(file: InputFile) -> str | None:
-    """Changes whenever the file's content may have changed; ``None`` when it cannot be told."""
-    return _Keys().key_and_stamp(file)[1]
-
-
 class _Keys:
-    """Keys and stamps of many files with one system call each: a folder's real path is resolved once,
-    and a file that is not a symbolic link is its own target (``lstat`` is then ``stat``)."""
+    """Each input file's key — its absolute path (and archive member): the same file given through another
+    root is the same file — and its stamp, which changes whenever its content may have changed (``None``
+    when that cannot be told). One system call a file: a folder's real path is resolved once, and a file
+    that is not a symbolic link is its own target (``lstat`` is then ``stat``)."""
 
     def __init__(self) -> None:
         self._folders: dict[str, str] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 from kg.manifest import manifest_path
@@ -95,3 +96,45 @@ def test_files_with_bad_records_are_read_every_time(tmp_path: Path) -> None:
     assert again.records_read == 1  # the broken file, so its quarantine entry is reported again
     assert again.quarantined == 1
     assert again.exit_code == 2
+
+
+def test_a_file_is_known_by_its_real_path_through_links_and_roots(tmp_path: Path) -> None:
+    """The manifest keys a file by its real path: the same folder given through a linked root is not read
+    again; a linked file is the file it leads to, so changing that file has it read again."""
+    questions, registry = _copy_inputs(tmp_path)
+    record = questions / "json" / "QANR5L15QE40439.json"
+    moved = questions / "json" / "QANR5L15QE40439.target"  # outside the suffixes: read only through the link
+    record.rename(moved)
+    record.symlink_to(moved.name)
+    options = BuildOptions(sources=(questions,), registries=(registry,), store=tmp_path / "store")
+    assert build(options).records_read == 38
+    alias = tmp_path / "alias"
+    alias.symlink_to(questions, target_is_directory=True)
+    again = build(BuildOptions(sources=(alias,), registries=(registry,), store=tmp_path / "store"))
+    assert again.records_read == 0 and again.unchanged_records == 38
+    moved.write_text(moved.read_text(encoding="utf-8").replace("Health data hub", "HDH"), encoding="utf-8")
+    changed = build(options)
+    assert changed.records_read == 1 and changed.unchanged_records == 37
+    assert _title(tmp_path / "store", "QANR5L15QE40439") == [
+        "Désignation d'un nouvel hébergeur des données traitées par le HDH"
+    ]
+
+
+def test_an_archive_member_is_read_again_when_its_content_changes(tmp_path: Path) -> None:
+    """Known by the archive's path, member name, size and CRC; a new dump at the same path is opened again
+    even within one process (an open archive is kept only while the file is the same)."""
+    questions, registry = _copy_inputs(tmp_path)
+    archive = tmp_path / "questions.zip"
+
+    def pack(replace: tuple[str, str] = ("", "")) -> None:
+        with zipfile.ZipFile(archive, "w") as out:
+            for path in sorted((questions / "json").glob("*.json")):
+                out.writestr(f"json/{path.name}", path.read_text(encoding="utf-8").replace(*replace))
+
+    pack()
+    options = BuildOptions(sources=(archive,), registries=(registry,), store=tmp_path / "store")
+    first = build(options)
+    assert first.records_read > 0
+    assert build(options).records_read == 0
+    pack(("Health data hub", "HDH"))  # a new archive: one member's content (and CRC) changed
+    assert build(options).records_read == 1
