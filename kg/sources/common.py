@@ -239,9 +239,16 @@ def _follow(
         yield InputFile(printable(rel), link)
 
 
-@lru_cache(maxsize=4)
 def _open_archive(path: Path) -> zipfile.ZipFile:
-    """Archives stay open while their members are read (re-opening one per member is slow on big dumps)."""
+    """Archives stay open while their members are read (re-opening one per member is slow on big dumps),
+    as long as the file is the same: one replaced or rewritten at the same path (a new dump downloaded
+    between two builds of one process) is opened again, never read through a stale directory."""
+    status = path.stat()
+    return _open_archive_as(path, status.st_ino, status.st_size, status.st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _open_archive_as(path: Path, inode: int, size: int, mtime_ns: int) -> zipfile.ZipFile:
     return zipfile.ZipFile(path)
 
 
