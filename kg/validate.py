@@ -1020,7 +1020,7 @@ def judge_questions(
 
     ``serialized``: each question's quads (all of ``batch[uid]``, in any order) as N-Quads, when the caller
     has them already (the build does: they go to the store). The fast engine then reads those bytes rather
-    than a new serialisation of the same quads (a fifth of judging's CPU on the build's batches).
+    than a new serialisation of the same quads (~15% of judging's CPU on the build's batches).
     """
     shapes = shapes or load_shapes()
     engine = engine or build_engine()
