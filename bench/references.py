@@ -332,6 +332,8 @@ def _plain_text(fragment: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _slug(label: str) -> str:
+    """kg.iris's slug, written out again: the references import nothing of kg in their timed loop (the
+    triple-for-triple test keeps the two equal)."""
     text = label.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
