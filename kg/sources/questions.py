@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import orjson
 from pydantic import ValidationError
@@ -774,12 +774,24 @@ _K_ERRATUM = _K["erratum"]
 #: is safe (the domain objects are frozen), quicker, and leaves fewer objects for the garbage collector to
 #: walk. Bounded: emptied when full.
 _SHARED_LIMIT = 1 << 14
+_Key = TypeVar("_Key")
+_Value = TypeVar("_Value")
 _SHARED_ORGANES: dict[tuple[str | None, str | None, str | None], OrganeMention] = {}
 _SHARED_AUTHORS: dict[tuple[str, str | None, int], Author] = {}
 _SHARED_DATES: dict[str, date] = {}
 _SHARED_JO: dict[
     tuple[str | None, date | None, int | None, str | None, str | None, str | None], JOReference
 ] = {}
+
+
+def _shared(cache: dict[_Key, _Value], key: _Key, make: Callable[[], _Value]) -> _Value:
+    """The value shared for ``key``, made (and kept) the first time; the cache is emptied when full."""
+    value = cache.get(key)
+    if value is None:
+        if len(cache) >= _SHARED_LIMIT:
+            cache.clear()
+        value = cache[key] = make()
+    return value
 
 
 def _read_plain(raw: RawQuestion) -> Question | None:
@@ -941,12 +953,8 @@ def _date(value: Any) -> date | None:
     text = _text(value)
     if text is None:
         return None
-    day = _SHARED_DATES.get(text)  # a Journal officiel's date is that of hundreds of questions
-    if day is None:
-        if len(_SHARED_DATES) >= _SHARED_LIMIT:
-            _SHARED_DATES.clear()
-        day = _SHARED_DATES[text] = parse_date(text)
-    return day
+    # a Journal officiel's date is that of hundreds of questions
+    return _shared(_SHARED_DATES, text, lambda: parse_date(text))
 
 
 def _titles(value: Any) -> list[str | None]:
@@ -991,13 +999,11 @@ def _jo_plain(value: Any) -> JOReference | None:
     if kind is None and day is None and page is None and number is None and url is None and nor is None:
         return None
     key = (kind, day, page, number, url, nor)
-    reference = _SHARED_JO.get(key)
-    if reference is None:
-        if len(_SHARED_JO) >= _SHARED_LIMIT:
-            _SHARED_JO.clear()
-        reference = _SHARED_JO[key] = JOReference(
-            kind=kind, date=day, page=page, number=number, legifrance_url=url, nor=nor
-        )
+    reference = _shared(
+        _SHARED_JO,
+        key,
+        lambda: JOReference(kind=kind, date=day, page=page, number=number, legifrance_url=url, nor=nor),
+    )
     return reference
 
 
@@ -1016,12 +1022,7 @@ def _organe_plain(value: Any) -> OrganeMention | None:
     if uid is None and short_label is None and label is None:
         return None
     key = (uid, short_label, label)
-    mention = _SHARED_ORGANES.get(key)
-    if mention is None:
-        if len(_SHARED_ORGANES) >= _SHARED_LIMIT:
-            _SHARED_ORGANES.clear()
-        mention = _SHARED_ORGANES[key] = OrganeMention(uid=uid, short_label=short_label, label=label)
-    return mention
+    return _shared(_SHARED_ORGANES, key, lambda: OrganeMention(uid=uid, short_label=short_label, label=label))
 
 
 def _author_plain(value: Any) -> Author:
@@ -1046,12 +1047,7 @@ def _author_plain(value: Any) -> Author:
     # The group by identity: a cached author holds its group, so that object lives (and its id is not
     # reused) as long as the entry does; an equal group built anew only means one more shared author.
     key = (person, mandate, id(group))
-    author = _SHARED_AUTHORS.get(key)
-    if author is None:
-        if len(_SHARED_AUTHORS) >= _SHARED_LIMIT:
-            _SHARED_AUTHORS.clear()
-        author = _SHARED_AUTHORS[key] = Author(person_uid=person, mandate_uid=mandate, group=group)
-    return author
+    return _shared(_SHARED_AUTHORS, key, lambda: Author(person_uid=person, mandate_uid=mandate, group=group))
 
 
 def _attributions_plain(value: Any) -> tuple[Attribution, ...]:
