@@ -19,21 +19,17 @@ from kg import __version__
 from kg.card import load_card, render_card
 from kg.catalog_doc import catalog_markdown
 from kg.check import CHECKS, run_checks
-from kg.endpoint import (
-    DEFAULT_HOST,
-    DEFAULT_PORT,
+from kg.errors import ExitCode, InputError, KgError
+from kg.export import FORMATS, atomic_writer, export, format_for
+from kg.iris import DEFAULT_BASE
+from kg.load import (
     Credentials,
     GraphStoreClient,
     LoadState,
     default_state_path,
     graph_store_url_for,
     load_store,
-    serve_guarded,
 )
-from kg.errors import ExitCode, InputError, KgError
-from kg.export import FORMATS, atomic_writer, export, format_for
-from kg.guard import DEFAULT_MAX_RESULTS, DEFAULT_TIMEOUT_S, UPDATE_TOKEN_ENV
-from kg.iris import DEFAULT_BASE
 from kg.pipeline import BuildOptions, BuildSummary, build
 from kg.queries import (
     DEFAULT_MAX_ROWS,
@@ -48,6 +44,8 @@ from kg.queries import (
     run_query,
     write_result,
 )
+from kg.serve.guard import DEFAULT_MAX_RESULTS, DEFAULT_TIMEOUT_S, UPDATE_TOKEN_ENV
+from kg.serve.oxigraph import DEFAULT_HOST, DEFAULT_PORT, serve_guarded
 from kg.store import DEFAULT_STORE, EmbeddedStore
 from kg.validate import Engine, fast_engine_available, validate_files, validate_store
 

@@ -18,21 +18,19 @@ import pyoxigraph as ox
 import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from kg.endpoint import (
+from kg.errors import EndpointError, ExitCode, InputError
+from kg.load import (
     Credentials,
     GraphStoreClient,
     LoadState,
-    OxigraphServer,
     _Authorizer,
     default_state_path,
-    free_port,
     graph_store_url_for,
     load_store,
-    serve,
 )
-from kg.errors import EndpointError, ExitCode, InputError
 from kg.pipeline import BuildOptions, build
 from kg.queries import EmbeddedTarget, EndpointTarget, find_query, load_catalog, parse_assignments, run_query
+from kg.serve.oxigraph import OxigraphServer, free_port, serve
 from kg.store import EmbeddedStore
 
 from .conftest import FIXTURES

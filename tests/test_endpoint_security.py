@@ -25,9 +25,8 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from kg.endpoint import GraphStoreClient, GuardedEndpoint, free_port, serve_guarded
 from kg.errors import EndpointError, InputError
-from kg.guard import UPDATE_TOKEN_ENV, is_write
+from kg.load import GraphStoreClient
 from kg.pipeline import BuildOptions, build
 from kg.queries import (
     EmbeddedTarget,
@@ -38,6 +37,8 @@ from kg.queries import (
     parse_assignments,
     run_query,
 )
+from kg.serve.guard import UPDATE_TOKEN_ENV, is_write
+from kg.serve.oxigraph import GuardedEndpoint, free_port, serve_guarded
 from kg.store import EmbeddedStore
 from tests.bad_inputs.harness import remove, scratch
 
