@@ -10,6 +10,7 @@ class ExitCode(IntEnum):
     NOT_CONFORMING = 1  # data does not conform (SHACL violations, quarantined records)
     BAD_INPUT = 2  # unreadable/unparsable input, bad usage
     ENDPOINT = 3  # endpoint / network failure
+    BUSY = 4  # a lock is held by another build, fetch or update
 
 
 class KgError(Exception):
