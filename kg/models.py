@@ -266,23 +266,3 @@ class Organe:
 
     def valid_on(self, day: date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
-
-
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
-    """Something a person should know about an input: where, which record, which field, what."""
-
-    severity: str  # "error" | "warning"
-    file: str
-    message: str
-    record: str | None = None  # uid or pointer
-    field: str | None = None  # dotted source path
-    code: str = "input"  # machine-readable kind: unknown-field, bad-date, conflict, …
-
-    def one_line(self) -> str:
-        where = self.file
-        if self.record:
-            where += f" [{self.record}]"
-        if self.field:
-            where += f" {self.field}"
-        return f"{self.severity}: {where}: {self.message}"

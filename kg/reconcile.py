@@ -41,7 +41,6 @@ from kg.models import (
     Attribution,
     Author,
     Closure,
-    Diagnostic,
     JOReference,
     Mandate,
     Organe,
@@ -54,6 +53,7 @@ from kg.models import (
     Text,
 )
 from kg.registry import Registry
+from kg.report import Diagnostic
 from kg.sources.pages import DateKind, PageQuestion, fold, looks_like_page, read_page
 
 __all__ = [

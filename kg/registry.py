@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kg.errors import InputError
-from kg.models import Diagnostic, Mandate, Organe, Person, Substitute
+from kg.models import Mandate, Organe, Person, Substitute
+from kg.report import Diagnostic
 from kg.sources.common import InputFile, iter_input_files
 from kg.sources.registry import SOURCE_PATHS, RegistryRecordError, decode_registry_file
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kg.build.pipeline import BuildOptions, build
 from kg.errors import ExitCode
-from kg.pipeline import BuildOptions, build
 from kg.store import EmbeddedStore
 from tests.bad_inputs.harness import graph_lines, question_graph, scratch
 from tests.bad_inputs.make import record, record_bytes, uid

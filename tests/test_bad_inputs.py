@@ -22,7 +22,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from kg.pipeline import BuildOptions, build
+from kg.build.pipeline import BuildOptions, build
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.store import EmbeddedStore
 from tests.bad_inputs.harness import graph_lines, iris, literal_values, question_graph, run_kg, scratch

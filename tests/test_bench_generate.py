@@ -20,8 +20,9 @@ import orjson
 import pytest
 
 from bench import corpus
-from kg.models import Diagnostic, Question, SourceRef
+from kg.models import Question, SourceRef
 from kg.registry import Registry, load_registry
+from kg.report import Diagnostic
 from kg.sources.common import parse_date
 from kg.sources.questions import decode_question_file, parse_question, read_questions
 

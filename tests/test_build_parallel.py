@@ -10,13 +10,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-import kg.intake
+import kg.build.workers
+from kg.build.pipeline import BuildOptions, build
+from kg.build.workers import WorkerSetup, _Worker
 from kg.export import FORMATS, Renderer
-from kg.intake import WorkerSetup, _Worker
 from kg.iris import Minter
 from kg.mapping import QuestionMapper, RegistryMapper
 from kg.models import Question
-from kg.pipeline import BuildOptions, build
 from kg.registry import load_registry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.sources.common import iter_input_files
@@ -105,8 +105,8 @@ def test_parallel_build_writes_the_bytes_of_the_serial_one(
     batch = _with_foreign_mandate(tmp_path)
     serial, parallel = tmp_path / f"serial.{name}", tmp_path / f"parallel.{name}"
     one = build(BuildOptions((batch,), (SAMPLE_REGISTRY,), store=tmp_path / "s1", out=serial, jobs=1))
-    monkeypatch.setattr(kg.intake, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(kg.intake, "CHUNK_FILES", 4)
+    monkeypatch.setattr(kg.build.workers, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(kg.build.workers, "CHUNK_FILES", 4)
     two = build(BuildOptions((batch,), (SAMPLE_REGISTRY,), store=tmp_path / "s2", out=parallel, jobs=2))
     assert serial.read_bytes() == parallel.read_bytes()
     assert [e.to_json() for e in one.quarantine] == [e.to_json() for e in two.quarantine]
@@ -121,9 +121,9 @@ def test_every_question_is_judged_whatever_the_batches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The store is loaded in batches that cut across the workers' chunks: each record keeps its verdict."""
-    import kg.pipeline
+    import kg.build.pipeline
 
-    monkeypatch.setattr(kg.pipeline, "BATCH", 2)
+    monkeypatch.setattr(kg.build.pipeline, "BATCH", 2)
     summary = build(
         BuildOptions((_with_foreign_mandate(tmp_path),), (SAMPLE_REGISTRY,), store=tmp_path / "s", jobs=1)
     )
@@ -158,7 +158,7 @@ def test_fewer_collections_puts_the_collector_back() -> None:
     process): on the way out, thresholds and frozen objects are as they were, even after an error."""
     import gc
 
-    from kg.intake import GC_THRESHOLDS, fewer_collections
+    from kg.build.memory import GC_THRESHOLDS, fewer_collections
 
     before = gc.get_threshold()
     frozen = gc.get_freeze_count()

@@ -12,8 +12,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib import namespace as rns
 
+from kg.build.pipeline import BuildOptions, BuildSummary, build
 from kg.export import FORMATS
-from kg.pipeline import BuildOptions, BuildSummary, build
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.store import EmbeddedStore
 from kg.vocab import HC, HC_IRI, SCHEMA
@@ -254,12 +254,12 @@ def test_rebuild_replaces_graphs_instead_of_duplicating(tmp_path: Path) -> None:
 
 
 def test_parallel_build_gives_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kg.intake
+    import kg.build.workers
 
     serial, parallel = tmp_path / "serial.nq", tmp_path / "parallel.nq"
     build(BuildOptions(store=tmp_path / "s1", out=serial, jobs=1))
-    monkeypatch.setattr(kg.intake, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(kg.intake, "CHUNK_FILES", 5)
+    monkeypatch.setattr(kg.build.workers, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(kg.build.workers, "CHUNK_FILES", 5)
     summary = build(BuildOptions(store=tmp_path / "s2", out=parallel, jobs=2))
     assert summary.in_graph == EXPECT["questions"]
     assert serial.read_bytes() == parallel.read_bytes()

@@ -13,7 +13,7 @@ import orjson
 import pyoxigraph as ox
 import pytest
 
-from kg.pipeline import BuildOptions, BuildSummary, build
+from kg.build.pipeline import BuildOptions, BuildSummary, build
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.store import EmbeddedStore
 

@@ -14,8 +14,8 @@ import pyoxigraph as ox
 import pytest
 
 from kg import models
+from kg.build.pipeline import BuildOptions, build
 from kg.mapping import MAPPED_FIELDS
-from kg.pipeline import BuildOptions, build
 from kg.resources import SAMPLE_REGISTRY
 from kg.sources.registry import ACTEUR_FIELDS, IGNORED_REGISTRY_FIELDS, ORGANE_FIELDS, SOURCE_PATHS
 from kg.sources.wire import QUESTION_FIELDS

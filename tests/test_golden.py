@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from kg.pipeline import BuildOptions, build
+from kg.build.pipeline import BuildOptions, build
 from kg.store import EmbeddedStore
 from kg.vocab import PREFIXES
 

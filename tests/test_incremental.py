@@ -6,8 +6,8 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from kg.manifest import manifest_path
-from kg.pipeline import BuildOptions, build
+from kg.build.manifest import manifest_path
+from kg.build.pipeline import BuildOptions, build
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.store import EmbeddedStore
 

@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.errors import InputError
-from kg.models import Diagnostic, Election, Mandate, MandateTerm, Organe, Person, Substitute
+from kg.models import Election, Mandate, MandateTerm, Organe, Person, Substitute
 from kg.registry import Registry, load_registry
+from kg.report import Diagnostic
 from kg.sources.common import is_nil, one_or_many, parse_bool, parse_date, parse_int
 from kg.sources.registry import (
     ACTEUR_FIELDS,

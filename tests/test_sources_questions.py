@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.errors import InputError, RecordError
-from kg.models import Diagnostic, JOReference, OrganeMention, Question, QuestionType, SourceRef
+from kg.models import JOReference, OrganeMention, Question, QuestionType, SourceRef
+from kg.report import Diagnostic
 from kg.sources import questions as questions_module
 from kg.sources import wire
 from kg.sources.common import iter_input_files, record_hash

@@ -38,7 +38,8 @@ import lxml.etree as etree
 import lxml.html
 
 from kg.errors import RecordError
-from kg.models import Diagnostic, QuestionType
+from kg.models import QuestionType
+from kg.report import Diagnostic
 
 __all__ = [
     "TYPE_LABELS",

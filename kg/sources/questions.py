@@ -29,7 +29,6 @@ from kg.models import (
     Attribution,
     Author,
     Closure,
-    Diagnostic,
     Erratum,
     JOReference,
     OrganeMention,
@@ -40,6 +39,7 @@ from kg.models import (
     SourceRef,
     Text,
 )
+from kg.report import Diagnostic
 from kg.sources import wire
 from kg.sources.common import (
     InputFile,

@@ -27,7 +27,8 @@ import orjson
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from kg.errors import RecordError
-from kg.models import Diagnostic, Election, Mandate, MandateTerm, Organe, Person, SourceRef, Substitute
+from kg.models import Election, Mandate, MandateTerm, Organe, Person, SourceRef, Substitute
+from kg.report import Diagnostic
 from kg.sources.common import is_nil, one_or_many, parse_bool, parse_date, parse_int, record_hash
 
 __all__ = [

@@ -19,24 +19,17 @@ from typing import Generic, Protocol, TypeVar
 
 import pyoxigraph as ox
 
-from kg.dataset import describe
+from kg.build.dataset import describe
+from kg.build.manifest import Manifest, fingerprint, manifest_path
+from kg.build.memory import fewer_collections, release_free_memory
+from kg.build.records import Intake, MappedRecord
+from kg.build.workers import ChunkedMapping, WorkerSetup, parallel
 from kg.errors import ExitCode
 from kg.export import STREAMED, Format, StreamedOutput, atomic_writer, export, format_for, output_handle
-from kg.intake import (
-    Intake,
-    MappedRecord,
-    Mapping,
-    QuarantineEntry,
-    WorkerSetup,
-    fewer_collections,
-    parallel,
-    release_free_memory,
-)
 from kg.iris import DEFAULT_BASE, Minter
-from kg.manifest import Manifest, fingerprint, manifest_path
 from kg.mapping import RegistryMapper
-from kg.models import Diagnostic
 from kg.registry import Registry, load_registry
+from kg.report import Diagnostic, QuarantineEntry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.sources.common import QUESTION_SUFFIXES, InputFile, iter_input_files
 from kg.store import BackgroundLoader, EmbeddedStore
@@ -283,7 +276,7 @@ class _Load:
         assert registry is not None, "a _Load runs once"
         with ExitStack() as stack:
             loader = stack.enter_context(BackgroundLoader(self.store))
-            mapping = stack.enter_context(Mapping(to_read, setup, options.jobs, registry=registry))
+            mapping = stack.enter_context(ChunkedMapping(to_read, setup, options.jobs, registry=registry))
             # the registry, while the workers start and map their first chunks
             checks: _Later[tuple[list[ValidationResult], float]] = _Done(([], 0.0))
             registry_piece: _Later[tuple[bytes, float]] = _Done((b"", 0.0))

@@ -1,4 +1,4 @@
-"""Reading question files into mapped, judged and rendered records, in worker processes when the input is large.
+"""Mapping files chunk by chunk into mapped, judged and rendered records, in worker processes when the input is large.
 
 A chunk of files goes in; what comes out is, for each question, its N-Quads (serialised by pyoxigraph in
 the worker), its SHACL results (judged in the worker against the registry context the shapes can reach)
@@ -10,33 +10,27 @@ build deterministic.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import itertools
 import multiprocessing
 import pickle
 import time
-from collections import defaultdict, deque
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
-from typing import NamedTuple
 from urllib.parse import unquote
 
-import orjson
 import pyoxigraph as ox
 
-from kg.errors import InputError, RecordError
+from kg.build.memory import GC_THRESHOLDS, release_free_memory
+from kg.build.read import read_file
+from kg.build.records import Intake, MappedRecord
 from kg.export import FORMATS, Renderer
 from kg.iris import Minter
 from kg.mapping import QuestionMapper, RegistryMapper
-from kg.models import Diagnostic, Question
-from kg.reconcile import looks_like_page, read_page_file
 from kg.registry import Registry
-from kg.sources.common import PAGE_SUFFIXES, InputFile
-from kg.sources.questions import decode_question_file, parse_question
+from kg.sources.common import InputFile
 from kg.validate import Engine, ValidationResult, judge_questions, validate_nquads
 from kg.vocab import OX_HC
 
@@ -48,152 +42,6 @@ PARALLEL_MIN_FILES = 3000
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 CHUNK_FILES = 2000
 JUDGE_BATCH = 2000  # questions judged in one engine call (bigger batches share their registry context)
-
-
-@dataclass(frozen=True, slots=True)
-class QuarantineEntry:
-    """A record kept out of the graph, with why. One JSON object per line in ``quarantine.jsonl``."""
-
-    file: str
-    message: str
-    uid: str | None = None
-    field: str | None = None
-    pointer: str | None = None
-    kind: str = "input"  # input (unreadable/unparsable) | duplicate | shacl
-    # for kind "shacl": the SHACL result
-    focus: str | None = None
-    value: str | None = None
-    shape: str | None = None
-    component: str | None = None
-    severity: str | None = None
-    kept: bool = False  # --keep-invalid: the record is in the graph all the same, flagged
-
-    @property
-    def record_key(self) -> tuple[str, str | None, str | None]:
-        """Entries with the same key are about the same input record."""
-        return (self.file, self.uid, self.pointer)
-
-    def to_json(self) -> bytes:
-        entry: dict[str, object] = {
-            "file": self.file,
-            "uid": self.uid,
-            "pointer": self.pointer,
-            "field": self.field,
-            "kind": self.kind,
-            "message": self.message,
-        }
-        if self.kind == "shacl":
-            entry |= {
-                "focus": self.focus,
-                "path": self.field,
-                "value": self.value,
-                "shape": self.shape,
-                "component": self.component,
-                "severity": self.severity,
-                "kept": self.kept,
-            }
-        return orjson.dumps(entry)
-
-
-class MappedRecord(NamedTuple):  # a tuple: pickled natively between processes (a dataclass is 10x slower)
-    uid: str
-    type: str  # QE | QOSD | QG
-    source: str  # file (and pointer) it came from
-    nquads: bytes  # the quads of the question's own graph
-    shared: bytes  # its quads in the add-only shared graphs (topics, mentions), one N-Quads line each
-    rendered: bytes = b""  # its own graph's triples in the output's format (when the workers write it)
-    results: tuple[ValidationResult, ...] = ()  # its SHACL results, warnings included (when judged)
-
-
-@dataclass
-class Intake:
-    """What reading and mapping some files gave."""
-
-    files: int = 0
-    #: per file, in order: the uids it gave and whether all its records landed
-    file_results: list[tuple[list[str], bool]] = field(default_factory=list)
-    records_read: int = 0
-    bad_input: bool = False
-    mapped: list[MappedRecord] = field(default_factory=list)
-    cpu: defaultdict[str, float] = field(
-        default_factory=lambda: defaultdict(float)
-    )  # CPU seconds per step, in the process that did it
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    quarantine: list[QuarantineEntry] = field(default_factory=list)
-
-    def reject(self, name: str, exc: InputError, *, pointer: str | None = None) -> None:
-        self.bad_input = True
-        code = getattr(exc, "code", "bad-record" if isinstance(exc, RecordError) else "unreadable")
-        self.diagnostics.append(
-            Diagnostic("error", exc.file or name, exc.message, record=exc.record, field=exc.field, code=code)
-        )
-        self.quarantine.append(
-            QuarantineEntry(
-                file=exc.file or name,
-                uid=exc.record,
-                pointer=pointer,
-                field=exc.field,
-                message=exc.one_line(),
-            )
-        )
-
-
-def read_file(file: InputFile, intake: Intake, registry: Registry) -> Iterator[Question]:
-    """Decode and parse one file, record by record. Failures go to ``intake``, never raised: a file that
-    cannot be decoded counts as one record read and quarantined (the records before the point where it
-    broke still land); a bad record likewise, and the file goes on. A question page (Markdown or HTML,
-    recognised by its content) is read and reconciled with the registry."""
-    problems: list[Diagnostic] = []
-    try:
-        data = file.read_bytes()
-        if file.suffix in PAGE_SUFFIXES or looks_like_page(data):
-            yield from _read_page(file, data, intake, registry)
-            return
-        for raw in decode_question_file(file.name, data, diagnostics=problems):
-            intake.records_read += 1
-            try:
-                question, warnings = parse_question(raw)
-            except RecordError as exc:
-                intake.reject(file.name, exc, pointer=raw.pointer)
-                continue
-            intake.diagnostics.extend(warnings)
-            yield question
-    except InputError as exc:
-        intake.records_read += 1
-        intake.reject(file.name, exc)
-    for problem in problems:  # parts of a multi-record file that are not records
-        if problem.severity == "error":
-            intake.records_read += 1
-            intake.reject(
-                file.name,
-                InputError(problem.message, file=problem.file, record=problem.record, field=problem.field),
-            )
-        else:
-            intake.diagnostics.append(problem)
-
-
-def _read_page(file: InputFile, data: bytes, intake: Intake, registry: Registry) -> Iterator[Question]:
-    if not looks_like_page(data):
-        intake.diagnostics.append(
-            Diagnostic(
-                "warning",
-                file.name,
-                "not a question page of the Assemblée's website; skipped",
-                code="not-a-page",
-            )
-        )
-        return
-    intake.records_read += 1
-    try:
-        question, warnings, _report = read_page_file(file.name, data, registry)
-    except RecordError as exc:  # an unreadable page, or an author the registry cannot tell: candidates named
-        intake.reject(file.name, exc)
-        return
-    intake.diagnostics.extend(warnings)  # unknown lines, unresolved or ambiguous labels (with candidates)
-    yield question
-
-
-# ------------------------------------------------------------------ workers
 
 
 @dataclass(frozen=True)
@@ -329,52 +177,6 @@ class _Worker:
         return verdicts
 
 
-def _libc_malloc_trim() -> Callable[[int], int] | None:
-    name = ctypes.util.find_library("c")
-    if not name:
-        return None
-    try:
-        trim: Callable[[int], int] = ctypes.CDLL(name).malloc_trim
-    except (OSError, AttributeError):  # not glibc: nothing to do
-        return None
-    return trim
-
-
-_MALLOC_TRIM = _libc_malloc_trim()
-
-
-def release_free_memory() -> None:
-    """Give the memory freed since the last call back to the system (glibc's ``malloc_trim``).
-
-    Each chunk allocates and frees hundreds of megabytes (its records, the engine's copy of the data);
-    glibc keeps freed blocks in its arenas, so without this a worker's size only grows. Measured on a 100k
-    build: peak 2,057 → 1,863 MB, the same CPU. No-op where the C library has no ``malloc_trim``."""
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
-
-
-#: Young objects allocated before the collector runs (Python's default: 700). Mapping a question allocates
-#: a few hundred objects and keeps none in a cycle; each run of the collector scanned the whole registry.
-GC_THRESHOLDS = (50_000, 20, 20)
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Within: the cyclic garbage collector runs rarely and leaves out the objects alive on entry
-    (``gc.freeze``); on exit both are as they were. Measured on 6,000 questions in a worker: mapping 1.58 →
-    0.94 CPU s, judging 1.51 → 1.10 (each run re-scanned the registry's objects). Memory is still freed by
-    reference counting, as always; a worker process keeps these settings for its whole life."""
-    thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        if not frozen:  # unfreezing would also thaw what the host process froze itself
-            gc.unfreeze()
-
-
 _WORKER: _Worker | None = None
 
 
@@ -427,7 +229,7 @@ def parallel(files: Sequence[InputFile], jobs: int) -> bool:
     return jobs > 1 and large and (chunks >= 2 or len(files) >= 2)
 
 
-class Mapping:
+class ChunkedMapping:
     """Maps every file, chunk by chunk, yielding each chunk's :class:`Intake` in input order.
 
     With ``jobs`` > 1 and a large input, ``jobs`` worker processes (started with ``spawn``: no state leaks
@@ -448,7 +250,7 @@ class Mapping:
             )
             self.registry = None
 
-    def __enter__(self) -> Mapping:
+    def __enter__(self) -> ChunkedMapping:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,0 +1,1 @@
+"""The build: sources → models → mapping → store → dataset description → export, incrementally."""
