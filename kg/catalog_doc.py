@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.queries import QuerySpec, load_catalog
+from kg.query.catalog import QuerySpec, load_catalog
 
 START = "<!-- queries-catalog:start -->"
 END = "<!-- queries-catalog:end -->"

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kg import __version__
-from kg.card import load_card, render_card
+from kg.build.pipeline import BuildOptions, BuildSummary, build
 from kg.catalog_doc import catalog_markdown
 from kg.check import CHECKS, run_checks
 from kg.errors import ExitCode, InputError, KgError
@@ -30,19 +30,17 @@ from kg.load import (
     graph_store_url_for,
     load_store,
 )
-from kg.pipeline import BuildOptions, BuildSummary, build
-from kg.queries import (
+from kg.query.binding import parse_assignments
+from kg.query.card import load_card, render_card
+from kg.query.catalog import find_query, load_catalog
+from kg.query.results import OUTPUT_FORMATS, write_result
+from kg.query.targets import (
     DEFAULT_MAX_ROWS,
     DEFAULT_QUERY_TIMEOUT_S,
-    OUTPUT_FORMATS,
     EmbeddedTarget,
     EndpointTarget,
     QueryTarget,
-    find_query,
-    load_catalog,
-    parse_assignments,
     run_query,
-    write_result,
 )
 from kg.serve.guard import DEFAULT_MAX_RESULTS, DEFAULT_TIMEOUT_S, UPDATE_TOKEN_ENV
 from kg.serve.oxigraph import DEFAULT_HOST, DEFAULT_PORT, serve_guarded

@@ -18,14 +18,14 @@ import orjson
 import pyoxigraph as ox
 import pytest
 
-from kg.card import QuestionCard, html_to_markdown, load_card, render_card, render_json, render_markdown
+from kg.build.pipeline import BuildOptions, build
 from kg.errors import ExitCode, InputError
 from kg.iris import Minter
 from kg.load import Credentials, GraphStoreClient, graph_store_url_for, load_store
 from kg.mapping import QuestionMapper, RegistryMapper, plain_text
 from kg.models import Question
-from kg.pipeline import BuildOptions, build
-from kg.queries import EmbeddedTarget, EndpointTarget
+from kg.query.card import QuestionCard, html_to_markdown, load_card, render_card, render_json, render_markdown
+from kg.query.targets import EmbeddedTarget, EndpointTarget
 from kg.reconcile import read_page_file
 from kg.registry import Registry, load_registry
 from kg.serve.oxigraph import OxigraphServer, free_port, serve

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
+from kg.build.pipeline import BuildOptions, build
 from kg.errors import EndpointError, ExitCode, InputError
 from kg.load import (
     Credentials,
@@ -28,8 +29,9 @@ from kg.load import (
     graph_store_url_for,
     load_store,
 )
-from kg.pipeline import BuildOptions, build
-from kg.queries import EmbeddedTarget, EndpointTarget, find_query, load_catalog, parse_assignments, run_query
+from kg.query.binding import parse_assignments
+from kg.query.catalog import find_query, load_catalog
+from kg.query.targets import EmbeddedTarget, EndpointTarget, run_query
 from kg.serve.oxigraph import OxigraphServer, free_port, serve
 from kg.store import EmbeddedStore
 

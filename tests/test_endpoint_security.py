@@ -25,18 +25,12 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
+from kg.build.pipeline import BuildOptions, build
 from kg.errors import EndpointError, InputError
 from kg.load import GraphStoreClient
-from kg.pipeline import BuildOptions, build
-from kg.queries import (
-    EmbeddedTarget,
-    EndpointTarget,
-    QuerySpec,
-    find_query,
-    load_catalog,
-    parse_assignments,
-    run_query,
-)
+from kg.query.binding import parse_assignments
+from kg.query.catalog import QuerySpec, find_query, load_catalog
+from kg.query.targets import EmbeddedTarget, EndpointTarget, run_query
 from kg.serve.guard import UPDATE_TOKEN_ENV, is_write
 from kg.serve.oxigraph import GuardedEndpoint, free_port, serve_guarded
 from kg.store import EmbeddedStore

@@ -16,24 +16,14 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
+from kg.build.pipeline import BuildOptions, build
 from kg.catalog_doc import END, START, catalog_markdown, is_fresh, section_of, update_file
 from kg.errors import ExitCode, InputError
 from kg.iris import Minter
-from kg.pipeline import BuildOptions, build
-from kg.queries import (
-    EmbeddedTarget,
-    ParamType,
-    QuerySpec,
-    ResultTable,
-    catalog_dir,
-    find_query,
-    format_result,
-    inject_values,
-    load_catalog,
-    parse_assignments,
-    parse_query_text,
-    run_query,
-)
+from kg.query.binding import ParamType, inject_values, parse_assignments
+from kg.query.catalog import QuerySpec, catalog_dir, find_query, load_catalog, parse_query_text
+from kg.query.results import ResultTable, format_result
+from kg.query.targets import EmbeddedTarget, run_query
 from kg.store import EmbeddedStore
 from kg.vocab import HC, HC_IRI, OX_DCTERMS, OX_FOAF, OX_HC, OX_ORG, OX_RDF, OX_SKOS, OX_XSD
 

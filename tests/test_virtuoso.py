@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from kg.build.pipeline import BuildOptions, build
 from kg.load import Credentials, GraphStoreClient, LoadState, graph_store_url_for, load_store
-from kg.pipeline import BuildOptions, build
-from kg.queries import EmbeddedTarget, EndpointTarget, find_query, run_query
+from kg.query.catalog import find_query
+from kg.query.targets import EmbeddedTarget, EndpointTarget, run_query
 from kg.serve.oxigraph import free_port
 
 from .conftest import FIXTURES

@@ -1,7 +1,7 @@
 """The question card: one question as the Assemblée's page shows it, rendered from the graph alone.
 
 :func:`load_card` runs ``queries/question-card.rq`` (one row per fact: part, item, key, value) through
-:mod:`kg.queries` on the embedded store or on any SPARQL endpoint, with the uid bound as an RDF literal
+:mod:`kg.query.targets` on the embedded store or on any SPARQL endpoint, with the uid bound as an RDF literal
 (never pasted as text), and assembles the rows into a typed :class:`QuestionCard`. :func:`render_markdown` writes it in the page's own
 layout (title, "Question écrite n° …", "Texte de la question", "Données clés", "Date(s) clé(s)" with JO
 pages and the closure reason) — a card is itself a page that :mod:`kg.sources.pages` reads back — and
@@ -25,7 +25,9 @@ import pyoxigraph as ox
 from kg.errors import InputError
 from kg.iris import QUESTION_UID
 from kg.models import QuestionType
-from kg.queries import QueryTarget, ResultTable, find_query, run_query
+from kg.query.catalog import find_query
+from kg.query.results import ResultTable
+from kg.query.targets import QueryTarget, run_query
 from kg.sources.pages import TYPE_LABELS, format_french_date
 from kg.vocab import HC_IRI, OX_DCTERMS, OX_FOAF, OX_HC, OX_RDF, OX_RDFS, OX_SCHEMA, OX_SKOS
 
@@ -408,9 +410,9 @@ def card_rows(result: ResultTable) -> list[CardRow]:
 
 
 def load_card(uid: str, target: QueryTarget) -> QuestionCard:
-    """The card of one question, from the embedded store (:class:`~kg.queries.EmbeddedTarget`) or a SPARQL
-    endpoint (:class:`~kg.queries.EndpointTarget`): ``queries/question-card.rq`` with the uid bound as an
-    RDF literal by :func:`kg.queries.run_query`.
+    """The card of one question, from the embedded store (:class:`~kg.query.targets.EmbeddedTarget`) or a SPARQL
+    endpoint (:class:`~kg.query.targets.EndpointTarget`): ``queries/question-card.rq`` with the uid bound as an
+    RDF literal by :func:`kg.query.targets.run_query`.
 
     Raises :class:`InputError` for a malformed uid or a question not in the graph, and
     :class:`~kg.errors.EndpointError` when the endpoint fails."""

@@ -1,0 +1,1 @@
+"""Running SPARQL: the query catalog, typed parameters, where queries run, their results, and the question card."""
