@@ -1,0 +1,193 @@
+"""The site's front door: :class:`Site` answers a path under the base IRI with a page, a 404 page or an asset.
+
+Interface (mounted by the ASGI server of :mod:`kg.serve`, used by the static export of :mod:`kg.site`)::
+
+    site = Site(store, base="https://w3id.org/hemicycle/", public_base="http://127.0.0.1:8000/",
+                as_of=datetime.date(2026, 1, 31))
+    site.page("question/QANR5L15QE40439", lang="fr", params={})  # -> str (HTML) | None
+    site.page("", lang="en", params={})                         # the home page
+    site.page("search", lang="fr", params={"q": "le grip"})     # search results
+    site.not_found("question/QANR5L99QE1", lang="fr")           # -> str: a 404 page offering a search
+    site.asset("assets/site.css")                               # -> (bytes, media type) | None
+
+- ``path`` is relative to ``base`` with no leading ``/`` and no query string: ``question/{uid}``,
+  ``person/{PA…}``, ``organe/{PO…}``, ``constituency/92-6``, ``topic/rubrique/numerique``, ``""`` (home),
+  ``"search"``. Any IRI the graph holds under ``base`` gets a page (the kinds without a page of their own —
+  events, answers, mandates, sources, graphs, unresolved fallbacks — a generic page of their facts);
+  ``page`` returns ``None`` for a path that names nothing in the store (the server then answers 404 with
+  :meth:`Site.not_found`).
+- ``lang`` is ``"fr"`` or ``"en"``: the interface strings (the data stays in French).
+- ``params`` are the query-string parameters: ``q`` for search, ``page`` for paginated lists.
+- Links in pages point to ``public_base`` (or ``base`` when ``None``) + path, so they land on the server
+  that serves the pages; ``public_base`` may be root-relative (``"/"``) for a static export.
+- ``as_of`` is the date overdue questions are judged at; every page that depends on it shows it.
+- Assets live under ``assets/`` (CSS), ``charts/`` (SVG charts and their CSV data) and ``feeds/`` (Atom);
+  no minted IRI starts with these segments.
+- Pages and assets are computed from the store on each call: the caller caches (ETag from the store's
+  fingerprint and ``as_of``, see :meth:`Site.fingerprint`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from kg.iris import QUESTION_UID
+from kg.site.describe import describe, incoming_query
+from kg.site.home import catalog, dataset_summary
+from kg.site.i18n import pick_language, ui
+from kg.site.links import Links
+from kg.site.paging import pager
+from kg.site.question import load_question, question_context
+from kg.site.render import render
+from kg.site.search import Hit, SearchIndex, fingerprint
+from kg.site.text import safe_html
+from kg.store import EmbeddedStore
+
+#: Search results shown per page.
+SEARCH_PAGE = 25
+#: The RDF forms of a resource, by suffix (served by :mod:`kg.serve`, written by the static export).
+RDF_FORMATS: tuple[tuple[str, str, str], ...] = (
+    ("Turtle", ".ttl", "text/turtle"),
+    ("JSON-LD", ".jsonld", "application/ld+json"),
+    ("N-Triples", ".nt", "application/n-triples"),
+    ("RDF/XML", ".rdf", "application/rdf+xml"),
+)
+
+
+class Site:
+    """The HTML face of one store: see the module docstring for the interface."""
+
+    def __init__(
+        self,
+        store: EmbeddedStore,
+        *,
+        base: str,
+        public_base: str | None,
+        as_of: dt.date,
+        rdf_formats: tuple[tuple[str, str, str], ...] = RDF_FORMATS,
+    ) -> None:
+        self.store = store
+        self.base = base
+        self.links = Links(base, public_base if public_base is not None else base)
+        self.as_of = as_of
+        self.rdf_formats = rdf_formats
+        self.index = SearchIndex(store)
+
+    def fingerprint(self) -> str:
+        """What the store holds (a hash of its sources' checksums and counts); with ``as_of``, a page's ETag."""
+        return fingerprint(self.store)
+
+    # ------------------------------------------------------------------ pages
+
+    def page(self, path: str, *, lang: str, params: Mapping[str, str]) -> str | None:
+        """The HTML of the resource at ``path`` (relative to the base), ``None`` when there is none."""
+        lang = pick_language(lang)
+        path = path.lstrip("/")
+        if path == "":
+            return self._home(lang)
+        if path == "search":
+            return self._search(lang, params)
+        head, _, rest = path.partition("/")
+        if head == "question" and QUESTION_UID.match(rest):
+            return self._question(rest, lang)
+        return self._generic(path, lang)
+
+    def not_found(self, path: str, *, lang: str) -> str:
+        """A 404 page for ``path``, offering a search prefilled with its last segment."""
+        lang = pick_language(lang)
+        guess = path.rstrip("/").rsplit("/", 1)[-1]
+        return render("not_found.html", **self._common(lang, ui(lang)["not_found"]), query=guess)
+
+    def asset(self, path: str) -> tuple[bytes, str] | None:
+        """The bytes and media type of an asset (CSS, charts and their CSV, feeds); ``None`` otherwise."""
+        path = path.lstrip("/")
+        if path == "assets/site.css":
+            return resources.files("kg.site").joinpath("templates/site.css").read_bytes(), "text/css"
+        return None
+
+    # ------------------------------------------------------------------ the kinds
+
+    def _common(self, lang: str, title: str, resource: str | None = None) -> dict[str, Any]:
+        formats = []
+        if resource is not None:
+            href = self.links.href(resource)
+            formats = [{"name": n, "href": href + suffix, "type": t} for n, suffix, t in self.rdf_formats]
+        return {
+            "lang": lang,
+            "t": ui(lang),
+            "links": self.links,
+            "as_of": self.as_of,
+            "title": title,
+            "formats": formats,
+            "alternates": [{"type": f["type"], "href": f["href"], "title": f["name"]} for f in formats],
+        }
+
+    def _home(self, lang: str) -> str:
+        summary = dataset_summary(self.store.store, self.base, lang)
+        title = summary.title or ui(lang)["dataset"]
+        return render(
+            "home.html",
+            **self._common(lang, title, summary.iri),
+            summary=summary,
+            queries=catalog(),
+            charts=[],
+        )
+
+    def _search(self, lang: str, params: Mapping[str, str]) -> str:
+        t = ui(lang)
+        query = params.get("q", "").strip()
+        hits: list[Hit] = []
+        total = 0
+        paging = pager(self.links.path("search"), params, 0, SEARCH_PAGE)
+        if query:
+            _, total = self.index.search(query, limit=0)
+            paging = pager(self.links.path("search"), params, total, SEARCH_PAGE)
+            hits, total = self.index.search(query, limit=SEARCH_PAGE, offset=paging.offset)
+        kinds = {k: t[f"kind_{k}"] for k in ("question", "person", "organe", "place", "topic")}
+        return render(
+            "search.html",
+            **self._common(lang, f"{t['search_results']} : {query}" if query else t["search_results"]),
+            query=query,
+            hits=hits,
+            total=total,
+            first=paging.offset + 1,
+            paging=paging,
+            kinds=kinds,
+        )
+
+    def _question(self, uid: str, lang: str) -> str | None:
+        page = load_question(self.store, uid, self.as_of, self.base)
+        if page is None:
+            return None
+        card = page.card
+        context = question_context(page)
+        answer_html = [safe_html(a.html) for a in context["answers"]]
+        return render(
+            "question.html",
+            **self._common(lang, card.title or f"{card.type_label} n° {card.number}", card.iri),
+            **context,
+            events=card.events,
+            text_html=safe_html(card.html),
+            answer_html=answer_html,
+            feed_href=None,
+        )
+
+    def _generic(self, path: str, lang: str) -> str | None:
+        iri = self.base + path
+        description = describe(self.store.store, iri, lang)
+        if not description.exists:
+            return None
+        query_href = self.links.path("sparql") + "?query=" + quote(incoming_query(iri), safe="")
+        return render(
+            "generic.html",
+            **self._common(lang, description.label or path, iri),
+            description=description,
+            incoming_href=Markup.escape(query_href),
+            unresolved="/unresolved/" in path,
+        )
