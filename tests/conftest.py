@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
+#: the shapes' fixtures live beside the shapes (kg check reads them from an installed wheel too)
+SHAPE_FIXTURES = Path(__file__).resolve().parent.parent / "shapes" / "fixtures"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -22,7 +22,9 @@ from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.sources.common import iter_input_files
 from kg.sources.questions import decode_question_file, parse_question
 from kg.store import BackgroundLoader, EmbeddedStore
-from kg.validate import Engine, fast_engine_available, judge_questions
+from kg.validation.engines import fast_engine_available
+from kg.validation.judging import judge_questions
+from kg.validation.results import Engine
 
 ENGINE = Engine.FAST if fast_engine_available() else Engine.PYSHACL
 

@@ -97,7 +97,8 @@ def test_no_validate_lands_everything(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("engine", ["fast", "pyshacl"])
 def test_both_engines_quarantine_the_same_record(tmp_path: Path, engine: str) -> None:
-    from kg.validate import Engine, fast_engine_available
+    from kg.validation.engines import fast_engine_available
+    from kg.validation.results import Engine
 
     if engine == "fast" and not fast_engine_available():
         pytest.skip("shacl-rust is not installed")
@@ -120,7 +121,9 @@ def test_registry_validated_from_bytes_as_from_the_store(tmp_path: Path, engine:
     from kg.iris import Minter
     from kg.mapping import RegistryMapper
     from kg.registry import load_registry
-    from kg.validate import Engine, fast_engine_available, validate_nquads, validate_registry
+    from kg.validation.engines import fast_engine_available
+    from kg.validation.report import validate_nquads, validate_registry
+    from kg.validation.results import Engine
 
     if engine == "fast" and not fast_engine_available():
         pytest.skip("shacl-rust is not installed")

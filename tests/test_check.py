@@ -1,4 +1,4 @@
-"""kg.check: the self-checks pass on the project as it is, and each one fails on a broken copy."""
+"""kg.validation.check: the self-checks pass on the project as it is, and each one fails on a broken copy."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kg.check import (
+from kg.errors import InputError
+from kg.resources import ontology_file, resource_dir
+from kg.validation.check import (
     CHECKS,
     Level,
     changelog_version,
@@ -24,12 +26,12 @@ from kg.check import (
     run_checks,
     shape_terms,
 )
-from kg.errors import InputError
-from kg.resources import ontology_file, resource_dir
-from kg.validate import Engine, fast_engine_available, load_shapes
+from kg.validation.engines import fast_engine_available
+from kg.validation.results import Engine
+from kg.validation.shapes import load_shapes
 from kg.vocab import HC_IRI
 
-from .conftest import FIXTURES
+from .conftest import SHAPE_FIXTURES
 
 SHAPES_DIR = resource_dir("shapes")
 
@@ -125,7 +127,7 @@ def test_terms_of_shapes_and_queries_are_read_with_a_sparql_parser() -> None:
 
 def test_fixtures_check_finds_uncovered_shapes_and_wrong_expectations(tmp_path: Path) -> None:
     fixtures = tmp_path / "fixtures"
-    shutil.copytree(FIXTURES / "shapes", fixtures)
+    shutil.copytree(SHAPE_FIXTURES, fixtures)
     manifest = fixtures / "manifest.toml"
     text = manifest.read_text(encoding="utf-8")
     head, _, rest = text.partition('name = "closure closed"')
@@ -147,7 +149,7 @@ def test_fixtures_check_finds_uncovered_shapes_and_wrong_expectations(tmp_path: 
 
 def test_a_manifest_case_that_deletes_what_is_not_there_is_an_error(tmp_path: Path) -> None:
     fixtures = tmp_path / "fixtures"
-    shutil.copytree(FIXTURES / "shapes", fixtures)
+    shutil.copytree(SHAPE_FIXTURES, fixtures)
     manifest = fixtures / "manifest.toml"
     manifest.write_text(
         manifest.read_text(encoding="utf-8").replace(

@@ -560,7 +560,8 @@ def test_page_graphs_conform_to_the_shapes(registry: Registry, name: str) -> Non
     """The question as a page gives it (fallback IRI included) passes the published SHACL shapes; the registry
     graphs are those of the small registry of question 40439 (enough for the nodes it links to)."""
     from kg.mapping import RegistryMapper
-    from kg.validate import build_engine, validate_triples
+    from kg.validation.engines import build_engine
+    from kg.validation.report import validate_triples
 
     question, _, _ = page_file(name, registry)
     small = load_registry([FIXTURES / "registry"])

@@ -1,5 +1,5 @@
 """The shapes, case by case: every conforming world (and every conforming variant of one) gives no result,
-every violating fixture of tests/fixtures/shapes/manifest.toml gives exactly its expected results with both
+every violating fixture of shapes/fixtures/manifest.toml gives exactly its expected results with both
 engines, every shape is covered, and the README's table of rules is the one generated from the shapes."""
 
 from __future__ import annotations
@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from kg.check import Case, Manifest, load_manifest, run_case, shape_targets_in
 from kg.shapes_doc import readme_section, render_table, stale_diff
-from kg.validate import Engine, Shapes, compact, fast_engine_available, load_shapes, validate_triples
+from kg.validation.check import Case, Manifest, load_manifest, run_case, shape_targets_in
+from kg.validation.engines import fast_engine_available
+from kg.validation.report import validate_triples
+from kg.validation.results import Engine, compact
+from kg.validation.shapes import Shapes, load_shapes
 
 MANIFEST = load_manifest()
 

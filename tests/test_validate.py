@@ -1,4 +1,4 @@
-"""kg.validate: the typed report and its formats, the inputs it reads, and what the build calls —
+"""kg.validation: the typed report and its formats, the inputs it reads, and what the build calls —
 judge_questions on batches of the bundled sample (good records conform; bad ones are caught, each result
 given to the right question, the same with both engines; the core rules of shapes 1.1.0 decide like the
 SPARQL rules of 1.0.0 they replaced) and validate_registry."""
@@ -23,26 +23,22 @@ from kg.models import Attribution, JOReference, Mandate, Person, Question, Text
 from kg.registry import Registry, load_registry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.sources.questions import read_questions
-from kg.validate import (
-    SHAPES_IRI,
-    Engine,
-    Severity,
-    Shapes,
-    ValidationReport,
-    fast_engine_available,
-    judge_questions,
-    load_shapes,
+from kg.validation.engines import fast_engine_available
+from kg.validation.judging import judge_questions
+from kg.validation.report import (
     read_rdf_files,
     validate_files,
     validate_registry,
     validate_store,
     validate_triples,
 )
+from kg.validation.results import SHAPES_IRI, Engine, Severity, ValidationReport
+from kg.validation.shapes import Shapes, load_shapes
 from kg.vocab import SH
 
-from .conftest import FIXTURES
+from .conftest import SHAPE_FIXTURES
 
-SHAPES = FIXTURES / "shapes"
+SHAPES = SHAPE_FIXTURES
 WORLD = [SHAPES / "registry.ttl", SHAPES / "written.ttl"]
 SPARQL_RULES = SHAPES / "sparql-1.0.0"  # the two SHACL-SPARQL rules of shapes 1.0.0
 needs_fast = pytest.mark.skipif(not fast_engine_available(), reason="shacl-rust not installed")

@@ -33,7 +33,9 @@ from kg.report import Diagnostic, QuarantineEntry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.sources.common import QUESTION_SUFFIXES, InputFile, iter_input_files
 from kg.store import BackgroundLoader, EmbeddedStore
-from kg.validate import Engine, Severity, ValidationResult, build_engine, validate_nquads
+from kg.validation.engines import build_engine
+from kg.validation.report import validate_nquads
+from kg.validation.results import Engine, Severity, ValidationResult
 from kg.vocab import OX_HC
 
 T_co = TypeVar("T_co", covariant=True)

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from kg.errors import InputError
 from kg.report import Diagnostic, QuarantineEntry, rejection
-from kg.validate import ValidationResult
+from kg.validation.results import ValidationResult
 
 
 class MappedRecord(NamedTuple):  # a tuple: pickled natively between processes (a dataclass is 10x slower)

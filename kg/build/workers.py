@@ -31,7 +31,9 @@ from kg.iris import Minter
 from kg.mapping import QuestionMapper, RegistryMapper
 from kg.registry import Registry
 from kg.sources.common import InputFile
-from kg.validate import Engine, ValidationResult, judge_questions, validate_nquads
+from kg.validation.judging import judge_questions
+from kg.validation.report import validate_nquads
+from kg.validation.results import Engine, ValidationResult
 from kg.vocab import OX_HC
 
 #: Below this many input files (and bytes), mapping runs in-process. Each worker pays ~3.5 CPU s to start

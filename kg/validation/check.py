@@ -49,17 +49,10 @@ from rdflib.term import Node
 
 from kg.errors import InputError
 from kg.resources import ontology_file, resource_dir
-from kg.validate import (
-    DISPLAY_PREFIXES,
-    Engine,
-    Severity,
-    Shapes,
-    ValidationResult,
-    build_engine,
-    compact,
-    load_shapes,
-    validate_triples,
-)
+from kg.validation.engines import build_engine
+from kg.validation.report import validate_triples
+from kg.validation.results import DISPLAY_PREFIXES, Engine, Severity, ValidationResult, compact
+from kg.validation.shapes import Shapes, load_shapes
 from kg.vocab import HC, HC_IRI, SH
 
 #: reused vocabularies whose terms count as declared (rdflib's closed namespaces)
@@ -77,8 +70,9 @@ REUSED: tuple[type[DefinedNamespace], ...] = (
     VOID,
     DCAT,
 )
-#: the checkout's fixtures of the shapes (absent from an installed wheel: the check then says so)
-FIXTURES_DIR = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "shapes"
+#: the shapes' own fixtures: ``shapes/fixtures`` in a checkout, shipped inside the wheel with the shapes
+def fixtures_dir() -> Path:
+    return resource_dir("shapes") / "fixtures"
 _LANGUAGES = ("fr", "en")
 
 
@@ -557,7 +551,7 @@ def expand(name: str) -> str:
 
 def load_manifest(directory: Path | None = None) -> Manifest:
     """Read ``manifest.toml`` of the fixtures folder. Bad entries raise :class:`InputError` naming the case."""
-    directory = directory or FIXTURES_DIR
+    directory = directory or fixtures_dir()
     path = directory / "manifest.toml"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -680,7 +674,7 @@ def check_fixtures(
 ) -> list[Finding]:
     """Every shape has a conforming and a violating fixture; each violating fixture gives exactly its results."""
     shapes = shapes or load_shapes()
-    directory = directory or FIXTURES_DIR
+    directory = directory or fixtures_dir()
     if not (directory / "manifest.toml").is_file():
         return [
             Finding("fixtures", Level.WARNING, "no fixtures here (they ship with the source, not the wheel)")
