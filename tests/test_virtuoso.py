@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from kg.build.pipeline import BuildOptions, build
+from kg.errors import EndpointError
 from kg.load import Credentials, GraphStoreClient, LoadState, graph_store_url_for, load_store
 from kg.query.catalog import find_query
 from kg.query.targets import EmbeddedTarget, EndpointTarget, run_query
@@ -178,3 +179,11 @@ def test_virtuoso_round_trip(virtuoso: str, local: EmbeddedTarget, tmp_path: Pat
     value = 'x" } ; DROP ALL ; \\u0022 # } UNION { ?s ?p ?o'
     result = run_query(find_query(str(path)), {"text": value}, EndpointTarget(virtuoso))
     assert result.values() == [(value, len(value))]
+
+    # kg query --endpoint on the Digest-protected /sparql-auth answers its challenge: the same rows
+    protected = EndpointTarget(virtuoso + "-auth", user="dba", password="dba")
+    for name, params, rows in CASES[:3]:
+        assert repr(run_query(find_query(name), params, protected).records()) == repr(rows)
+    assert protected.scheme == "digest"
+    with pytest.raises(EndpointError, match=r"refused the credentials of user 'dba' \(HTTP 401\)"):
+        EndpointTarget(virtuoso + "-auth", user="dba", password="wrong").execute("ASK {}")

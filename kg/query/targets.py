@@ -5,12 +5,13 @@ The embedded pyoxigraph store is bounded in time and rows; a remote endpoint is 
 
 from __future__ import annotations
 
+import base64
 import re
 import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 
@@ -18,6 +19,9 @@ from kg.errors import EndpointError, InputError
 from kg.query.catalog import QuerySpec
 from kg.query.results import ResultTable, Term, one_line, results_from_json
 from kg.store import EmbeddedStore
+
+if TYPE_CHECKING:
+    import httpx
 
 #: ``kg query`` on the embedded store: a query running longer is abandoned (``None``: no limit) …
 DEFAULT_QUERY_TIMEOUT_S = 120.0
@@ -140,7 +144,14 @@ class EmbeddedTarget:
 class EndpointTarget:
     """A SPARQL 1.1 Protocol endpoint (``…/query`` of Oxigraph, ``…/sparql`` of Virtuoso, …), through
     SPARQLWrapper, POSTing the query and reading JSON results. The endpoint's default graph must be the
-    union of the named graphs (Oxigraph: ``--union-default-graph``; Virtuoso, GraphDB: by default)."""
+    union of the named graphs (Oxigraph: ``--union-default-graph``; Virtuoso, GraphDB: by default).
+
+    With credentials it answers the endpoint's challenge as ``kg load`` does: a first, cheap ``ASK {}``
+    without credentials learns whether the endpoint asks for HTTP Digest or Basic (Digest preferred when it
+    offers both), then every query is sent already authorised (Digest through httpx's implementation: MD5,
+    SHA-256, SHA-512 and their -sess variants). An endpoint that asks for nothing is sent no password. A
+    Digest nonce is reused with a growing count; when the endpoint refuses it (stale), the challenge is
+    learnt again once."""
 
     def __init__(
         self,
@@ -148,7 +159,6 @@ class EndpointTarget:
         *,
         user: str | None = None,
         password: str | None = None,
-        auth: str = "basic",
         timeout: float = 120.0,
     ) -> None:
         if not re.match(r"^https?://\S+$", url):
@@ -156,34 +166,104 @@ class EndpointTarget:
         self.url = url
         self.user = user
         self.password = password
-        self.auth = auth
         self.timeout = timeout
+        #: the scheme the endpoint asked for (``digest``, ``basic``, ``""``: none), once learnt
+        self.scheme: str | None = None
+        self._challenge = ""
+        self._digest: httpx.DigestAuth | None = None
 
     @property
     def description(self) -> str:
         return f"endpoint {self.url}"
 
     def execute(self, text: str, *, name: str = "query") -> ResultTable:
-        from SPARQLWrapper import DIGEST, JSON, POST, SPARQLWrapper
+        from SPARQLWrapper import JSON, POST, SPARQLWrapper
+        from SPARQLWrapper.SPARQLExceptions import Unauthorized
 
         started = time.perf_counter()
-        client = SPARQLWrapper(self.url)
-        client.setMethod(POST)
-        client.setReturnFormat(JSON)
-        client.setTimeout(max(1, round(self.timeout)))
-        client.setQuery(text)
-        if self.user is not None:
-            client.setCredentials(self.user, self.password or "")
-            if self.auth == "digest":
-                client.setHTTPAuth(DIGEST)
-        try:
-            payload = client.queryAndConvert()
-        except Exception as exc:  # SPARQLWrapper, urllib and socket errors alike
-            raise EndpointError(f"{self.url}: {one_line(exc)}") from None
+        for attempt in (1, 2):
+            client = SPARQLWrapper(self.url)
+            client.setMethod(POST)
+            client.setReturnFormat(JSON)
+            client.setTimeout(max(1, round(self.timeout)))
+            client.setQuery(text)
+            header = self._authorization(relearn=attempt > 1)
+            if header is not None:
+                client.addCustomHttpHeader("Authorization", header)
+            try:
+                payload = client.queryAndConvert()
+            except Unauthorized:
+                if attempt == 1 and self.scheme == "digest":
+                    continue  # a stale nonce: learn the challenge again, once
+                raise EndpointError(self._refused()) from None
+            except Exception as exc:  # SPARQLWrapper, urllib and socket errors alike
+                raise EndpointError(f"{self.url}: {one_line(exc)}") from None
+            break
         if not isinstance(payload, dict):
             raise EndpointError(f"{self.url}: the endpoint did not answer with SPARQL JSON results")
         table = results_from_json(payload, where=self.url)
         return ResultTable(table.columns, table.rows, time.perf_counter() - started, self.description)
+
+    def _refused(self) -> str:
+        if self.user is None:
+            return (
+                f"{self.url}: the endpoint asks for credentials (HTTP 401; give them in "
+                "KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD)"
+            )
+        return f"{self.url}: the endpoint refused the credentials of user {self.user!r} (HTTP 401)"
+
+    def _authorization(self, *, relearn: bool = False) -> str | None:
+        """The ``Authorization`` header for the next query (``None``: send none)."""
+        import httpx
+
+        if self.user is None:
+            return None
+        if self.scheme is None or relearn:
+            self._learn()
+        if self.scheme == "basic":
+            token = base64.b64encode(f"{self.user}:{self.password or ''}".encode()).decode("ascii")
+            return f"Basic {token}"
+        if self.scheme != "digest" or self._digest is None:
+            return None
+        request = httpx.Request("POST", self.url)
+        flow = self._digest.sync_auth_flow(request)
+        try:
+            sent = next(flow)
+            if "Authorization" not in sent.headers:  # first use: answer the challenge learnt
+                challenge = httpx.Response(401, headers={"WWW-Authenticate": self._challenge}, request=sent)
+                sent = flow.send(challenge)
+        except (NotImplementedError, httpx.HTTPError, StopIteration) as exc:
+            raise EndpointError(
+                f"{self.url}: cannot answer the HTTP Digest challenge ({one_line(exc)})"
+            ) from None
+        finally:
+            flow.close()
+        return sent.headers["Authorization"]
+
+    def _learn(self) -> None:
+        """Ask the endpoint a trivial query without credentials and keep the challenge it answers with."""
+        import httpx
+
+        try:
+            response = httpx.post(
+                self.url,
+                data={"query": "ASK {}"},
+                headers={"Accept": "application/sparql-results+json"},
+                timeout=self.timeout,
+            )
+        except httpx.HTTPError as exc:
+            raise EndpointError(f"{self.url}: {one_line(exc)}") from None
+        self.scheme, self._challenge, self._digest = "", "", None
+        if response.status_code != 401:
+            return
+        challenges = response.headers.get_list("www-authenticate")
+        for wanted in ("digest", "basic"):
+            for challenge in challenges:
+                if challenge.strip().lower().startswith(wanted):
+                    self.scheme, self._challenge = wanted, challenge
+                    if wanted == "digest":
+                        self._digest = httpx.DigestAuth(self.user or "", self.password or "")
+                    return
 
 
 def run_query(spec: QuerySpec, values: Mapping[str, str], target: QueryTarget) -> ResultTable:
