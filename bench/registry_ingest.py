@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.registry import load_registry
-from kg.sources.common import iter_input_files
+from kg.sources.files import iter_input_files
 
 DEFAULT_PATHS = (Path("/work/shared/data/an/acteurs"), Path("/work/shared/data/an/organes"))
 

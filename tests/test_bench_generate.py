@@ -23,7 +23,7 @@ from bench import corpus
 from kg.models import Question, SourceRef
 from kg.registry import Registry, load_registry
 from kg.report import Diagnostic
-from kg.sources.common import parse_date
+from kg.sources.values import parse_date
 from kg.sources.questions import decode_question_file, parse_question, read_questions
 
 REPO = Path(__file__).resolve().parent.parent

@@ -21,7 +21,7 @@ from bench import corpus, references
 from kg.iris import Minter
 from kg.mapping import QuestionMapper
 from kg.registry import Registry, load_registry
-from kg.sources.common import iter_input_files
+from kg.sources.files import iter_input_files
 from kg.sources.questions import RawQuestion, decode_question_file, parse_question
 
 REPO = Path(__file__).resolve().parent.parent

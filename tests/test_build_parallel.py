@@ -19,7 +19,7 @@ from kg.mapping import QuestionMapper, RegistryMapper
 from kg.models import Question
 from kg.registry import load_registry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
-from kg.sources.common import iter_input_files
+from kg.sources.files import iter_input_files
 from kg.sources.questions import decode_question_file, parse_question
 from kg.store import BackgroundLoader, EmbeddedStore
 from kg.validation.engines import fast_engine_available

@@ -1,4 +1,4 @@
-"""Registry: acteur and organe files of both shapes, decoded, merged and indexed (kg.sources.registry, kg.registry)."""
+"""Registry: acteur and organe files of both shapes, decoded, merged and indexed (kg.sources.amo, kg.registry)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from kg.errors import InputError
 from kg.models import Election, Mandate, MandateTerm, Organe, Person, Substitute
 from kg.registry import Registry, load_registry
 from kg.report import Diagnostic
-from kg.sources.common import is_nil, one_or_many, parse_bool, parse_date, parse_int
-from kg.sources.registry import (
+from kg.sources.values import is_nil, one_or_many, parse_bool, parse_date, parse_int
+from kg.sources.amo import (
     ACTEUR_FIELDS,
     IGNORED_REGISTRY_FIELDS,
     MARKUP_KEYS,

@@ -21,7 +21,8 @@ from kg.models import JOReference, OrganeMention, Question, QuestionType, Source
 from kg.report import Diagnostic
 from kg.sources import questions as questions_module
 from kg.sources import wire
-from kg.sources.common import iter_input_files, record_hash
+from kg.sources.files import iter_input_files
+from kg.sources.values import record_hash
 from kg.sources.questions import (
     QUESTION_FIELDS,
     QuestionRecordError,

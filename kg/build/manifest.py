@@ -22,7 +22,7 @@ import orjson
 from kg import __version__
 from kg.export import atomic_writer
 from kg.registry import Registry
-from kg.sources.common import InputFile
+from kg.sources.files import InputFile
 
 FORMAT = 1
 

@@ -31,7 +31,7 @@ from kg.mapping import RegistryMapper
 from kg.registry import Registry, load_registry
 from kg.report import Diagnostic, QuarantineEntry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
-from kg.sources.common import QUESTION_SUFFIXES, InputFile, iter_input_files
+from kg.sources.files import QUESTION_SUFFIXES, InputFile, iter_input_files
 from kg.store import BackgroundLoader, EmbeddedStore
 from kg.validation.engines import build_engine
 from kg.validation.report import validate_nquads

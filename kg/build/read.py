@@ -10,7 +10,7 @@ from kg.models import Question
 from kg.reconcile import looks_like_page, read_page_file
 from kg.registry import Registry
 from kg.report import Diagnostic
-from kg.sources.common import PAGE_SUFFIXES, InputFile
+from kg.sources.files import PAGE_SUFFIXES, InputFile
 from kg.sources.questions import decode_question_file, parse_question
 
 

@@ -30,7 +30,7 @@ from kg.export import FORMATS, Renderer
 from kg.iris import Minter
 from kg.mapping import QuestionMapper, RegistryMapper
 from kg.registry import Registry
-from kg.sources.common import InputFile
+from kg.sources.files import InputFile
 from kg.validation.judging import judge_questions
 from kg.validation.report import validate_nquads
 from kg.validation.results import Engine, ValidationResult

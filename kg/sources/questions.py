@@ -41,16 +41,14 @@ from kg.models import (
 )
 from kg.report import Diagnostic
 from kg.sources import wire
-from kg.sources.common import (
-    InputFile,
+from kg.sources.files import InputFile, iter_input_files, printable
+from kg.sources.values import (
     canonical_hash,
     canonical_json,
     is_nil,
-    iter_input_files,
     looks_like_mojibake,
     parse_date,
     parse_int,
-    printable,
     text_of,
 )
 from kg.sources.xmldict import XmlError, XmlRecord, iter_xml_records

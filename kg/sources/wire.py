@@ -19,9 +19,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
-from kg.sources.common import is_nil, one_or_many, parse_date, parse_int
+from kg.sources.values import is_nil, one_or_many, parse_date, parse_int
+from kg.sources.wire_base import WireModel, is_missing
 
 __all__ = [
     "IGNORED_KEYS",
@@ -92,9 +93,7 @@ def _date(value: Any) -> dt.date | None:
 
 
 def _nil_to_none(value: Any) -> Any:
-    if isinstance(value, dict) and "@xsi:nil" not in value:
-        return value  # the common case, decided without is_nil
-    return None if is_nil(value) else value
+    return None if is_missing(value) else value  # the one nil rule (kg.sources.wire_base)
 
 
 #: A source scalar, as written (``None`` when empty or nil).
@@ -112,10 +111,8 @@ Many = BeforeValidator(one_or_many)
 IGNORED_KEYS = frozenset({"@xmlns", "@xmlns:xsi", "@xsi:type", "@xsi:nil"})
 
 
-class Wire(BaseModel):
-    """Base of the wire models: unknown keys are kept (and reported), nothing is coerced silently."""
-
-    model_config = ConfigDict(extra="allow", hide_input_in_errors=True)
+class Wire(WireModel):
+    """Base of the question wire models (see :class:`kg.sources.wire_base.WireModel`)."""
 
 
 # ------------------------------------------------------------------ blocks

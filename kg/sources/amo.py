@@ -11,7 +11,7 @@ Two shapes of the same records exist and are both accepted, detected by content:
 The pydantic wire models below use the source (French) names as aliases and ``extra="allow"``: every key
 they do not declare is reported as an ``unknown-field`` warning with its dotted path. Values stay strings
 on the wire; :func:`decode_registry_file` converts them into :mod:`kg.models` dataclasses with the shared
-scalar helpers of :mod:`kg.sources.common`.
+scalar helpers of :mod:`kg.sources.values`.
 """
 
 from __future__ import annotations
@@ -24,12 +24,13 @@ from datetime import date
 from typing import Annotated, Any, Final
 
 import orjson
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BeforeValidator, Field, ValidationError
 
 from kg.errors import RecordError
 from kg.models import Election, Mandate, MandateTerm, Organe, Person, SourceRef, Substitute
 from kg.report import Diagnostic
-from kg.sources.common import is_nil, one_or_many, parse_bool, parse_date, parse_int, record_hash
+from kg.sources.values import one_or_many, parse_bool, parse_date, parse_int, record_hash
+from kg.sources.wire_base import WireModel
 
 __all__ = [
     "ACTEUR_FIELDS",
@@ -80,37 +81,17 @@ def _unwrap_text(value: Any) -> Any:
     return value
 
 
-def _is_nil_value(value: Any) -> bool:
-    if type(value) is str:
-        return not value or value.isspace()
-    return type(value) is dict and "@xsi:nil" in value and is_nil(value)
-
-
 #: A string that may arrive XML-ish: ``{"#text": …}``.
 _IdText = Annotated[str, BeforeValidator(_unwrap_text)]
 _ListOf = BeforeValidator(one_or_many)
 
 
-class _Wire(BaseModel):
-    """Base of every wire object: French aliases, unknown keys kept (and reported), nil values → None."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)  # validated by alias only (the default)
+class _Wire(WireModel):
+    """Base of every acteur/organe wire object: the XML markup keys it may carry are known fields."""
 
     xmlns: str | None = Field(default=None, alias="@xmlns")
     xmlns_xsi: str | None = Field(default=None, alias="@xmlns:xsi")
     xsi_type: str | None = Field(default=None, alias="@xsi:type")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _nil_to_none(cls, data: Any) -> Any:
-        """Nil objects and blank strings are missing values, whatever the shape."""
-        if type(data) is not dict:
-            return data
-        for value in data.values():  # hot path: a plain loop, no generator
-            kind = type(value)
-            if (kind is str and (not value or value.isspace())) or (kind is dict and "@xsi:nil" in value):
-                return {k: (None if _is_nil_value(v) else v) for k, v in data.items()}
-        return data
 
 
 # --- acteur
