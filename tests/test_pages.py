@@ -348,7 +348,7 @@ def test_markdown_inline_to_canonical_html(markdown: str, expected: str, links: 
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=60))
 def test_escaped_text_survives_the_markdown_reader(text: str) -> None:
     """What the card writes (text escaped for Markdown) reads back as the same text."""
-    from kg.card import html_to_markdown
+    from kg.query.card import html_to_markdown
 
     written = html_to_markdown(f"<p>{html.escape(text, quote=False)}</p>")
     converted, _ = markdown_inline_to_html(written)
