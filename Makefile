@@ -1,13 +1,13 @@
 # Two commands set everything up on a fresh machine:
 #   make run   — venv + install + build the bundled sample into the embedded store + out/hemicycle.ttl
-#   make test  — venv with dev tools + ruff + mypy + pytest
+#   make test  — venv with dev tools + ruff + mypy + the manual (mkdocs --strict) + pytest
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP_RUN  := $(VENV)/.installed-run
 STAMP_DEV  := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck pytest install dev clean
+.PHONY: run test lint typecheck docs pytest install dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,15 @@ lint: $(STAMP_DEV)
 typecheck: $(STAMP_DEV)
 	$(BIN)/mypy
 
+# the manual (docs/, mkdocs.yml): --strict turns a broken link or anchor into a failure (not with -q,
+# which hides the warnings that --strict counts)
+docs: $(STAMP_DEV)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -d site
+
 pytest: $(STAMP_DEV)
 	$(BIN)/pytest -n 2 -q
 
-test: lint typecheck pytest
+test: lint typecheck docs pytest
 
 clean:
-	rm -rf $(VENV) out hemicycle.oxigraph .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) out site hemicycle.oxigraph .mypy_cache .pytest_cache .ruff_cache

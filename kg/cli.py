@@ -17,7 +17,6 @@ from rich.table import Table
 
 from kg import __version__
 from kg.build.pipeline import BuildOptions, BuildSummary, build
-from kg.catalog_doc import catalog_markdown
 from kg.check import CHECKS, run_checks
 from kg.errors import ExitCode, InputError, KgError
 from kg.export import FORMATS, atomic_writer, export, format_for
@@ -42,6 +41,7 @@ from kg.query.targets import (
     QueryTarget,
     run_query,
 )
+from kg.reference import catalog_markdown
 from kg.serve.guard import DEFAULT_MAX_RESULTS, DEFAULT_TIMEOUT_S, UPDATE_TOKEN_ENV
 from kg.serve.oxigraph import DEFAULT_HOST, DEFAULT_PORT, serve_guarded
 from kg.store import DEFAULT_STORE, EmbeddedStore
@@ -377,7 +377,7 @@ def show_cmd(
 @app.command("queries")
 def queries_cmd(
     markdown: Annotated[
-        bool, typer.Option("--markdown", help="Print the catalog as the README's Markdown section.")
+        bool, typer.Option("--markdown", help="Print the catalog as Markdown (the manual's reference page).")
     ] = False,
 ) -> None:
     """List the competency queries: name, what each answers, parameters and columns."""

@@ -1,6 +1,6 @@
 """The competency queries on the embedded store: the catalog and its headers, parameters bound as RDF terms
 (validated, never pasted as text), the expected rows of every query on the bundled sample, the output
-formats, and the query catalog of the READMEs."""
+formats. (The catalog's reference page: tests/test_reference.py.)"""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ import pyoxigraph as ox
 import pytest
 
 from kg.build.pipeline import BuildOptions, build
-from kg.catalog_doc import END, START, catalog_markdown, is_fresh, section_of, update_file
 from kg.errors import ExitCode, InputError
 from kg.iris import Minter
 from kg.query.binding import ParamType, inject_values, parse_assignments
@@ -476,43 +475,6 @@ def test_table_shortens_iris_and_counts_rows(mixed: ResultTable) -> None:
 def test_unknown_format_is_bad_input(mixed: ResultTable) -> None:
     with pytest.raises(InputError, match="unknown format"):
         format_result(mixed, "xml")
-
-
-# ------------------------------------------------------------------ the catalog in the READMEs
-
-
-def test_queries_readme_catalog_is_fresh() -> None:
-    assert is_fresh(ROOT / "queries" / "README.md"), (
-        "queries/README.md is stale: run  .venv/bin/python -c 'from pathlib import Path; "
-        'from kg.catalog_doc import update_file; update_file(Path("queries/README.md"))\''
-    )
-
-
-def test_readme_catalog_is_fresh() -> None:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert section_of(text) is not None, f"README.md has no {START} … {END} section"
-    assert section_of(text) == catalog_markdown(), (
-        "README.md's query catalog is stale: run  .venv/bin/python -c 'from pathlib import Path; "
-        'from kg.catalog_doc import update_file; update_file(Path("README.md"))\''
-    )
-
-
-def test_catalog_update_and_staleness(tmp_path: Path) -> None:
-    readme = tmp_path / "README.md"
-    readme.write_text(f"# T\n\n{START}\nold\n{END}\n\nafter\n", encoding="utf-8")
-    assert not is_fresh(readme)
-    assert update_file(readme)
-    assert is_fresh(readme)
-    assert not update_file(readme)
-    text = readme.read_text(encoding="utf-8")
-    assert text.startswith("# T\n\n") and text.endswith("\n\nafter\n")
-    for spec in CATALOG:
-        assert f"`{spec.name}`" in text
-        for param in spec.params:
-            assert f"`{param.name}`" in text
-    (tmp_path / "plain.md").write_text("no markers\n", encoding="utf-8")
-    with pytest.raises(InputError, match="markers"):
-        update_file(tmp_path / "plain.md")
 
 
 def test_queries_use_only_declared_ontology_terms() -> None:

@@ -1,15 +1,13 @@
 """The shapes, case by case: every conforming world (and every conforming variant of one) gives no result,
 every violating fixture of shapes/fixtures/manifest.toml gives exactly its expected results with both
-engines, every shape is covered, and the README's table of rules is the one generated from the shapes."""
+engines, and every shape is covered. (The shapes' reference page: tests/test_reference.py.)"""
 
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 import pytest
 
-from kg.shapes_doc import readme_section, render_table, stale_diff
 from kg.validation.check import Case, Manifest, load_manifest, run_case, shape_targets_in
 from kg.validation.engines import fast_engine_available
 from kg.validation.report import validate_triples
@@ -36,7 +34,6 @@ def _conforming_variants() -> list[Case]:
 
 
 CONFORMING = _conforming_variants()
-README = Path(__file__).resolve().parent.parent / "README.md"
 ENGINES = [
     Engine.PYSHACL,
     pytest.param(
@@ -119,17 +116,3 @@ def test_each_case_names_one_shape_first_and_every_result_is_checked(manifest: M
     )
     outcome = run_case(manifest, broken, Engine.PYSHACL)
     assert not outcome.ok and outcome.missing == case.expected
-
-
-def test_readme_table_is_fresh(shapes: Shapes) -> None:
-    problem = stale_diff(README, shapes)
-    assert problem is None, problem
-
-
-def test_table_lists_every_rule_once(shapes: Shapes) -> None:
-    table = render_table(shapes)
-    rows = [line for line in table.splitlines() if line.startswith("| ") and "`hcsh:" in line]
-    names = [row.split("`")[1] for row in rows]
-    assert len(names) == len(set(names))
-    assert "hcsh:Question-within-legislature" in names and "hcsh:Mandate" not in names  # a group, not a rule
-    assert readme_section(f"x\n<!-- shapes-table:start -->\n{table}<!-- shapes-table:end -->\n") == table
