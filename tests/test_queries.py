@@ -20,7 +20,14 @@ from kg.build.pipeline import BuildOptions, build
 from kg.errors import ExitCode, InputError
 from kg.iris import Minter
 from kg.query.binding import ParamType, inject_values, parse_assignments
-from kg.query.catalog import QuerySpec, catalog_dir, find_query, load_catalog, parse_query_text
+from kg.query.catalog import (
+    QuerySpec,
+    catalog_dir,
+    find_query,
+    load_catalog,
+    parse_query_text,
+    query_from_text,
+)
 from kg.query.results import ResultTable, format_result
 from kg.query.targets import EmbeddedTarget, run_query
 from kg.store import EmbeddedStore
@@ -146,7 +153,70 @@ def test_catalog_lists_queries_in_a_given_folder(tmp_path: Path) -> None:
     assert [s.name for s in specs] == ["a", "b"]
     assert specs[0].columns == ("ask",)
     assert find_query("b", tmp_path).title == "B"
-    assert find_query(str(tmp_path / "a.rq")).name == "a"
+    assert find_query(str(tmp_path / "a.rq")).name == str(tmp_path / "a.rq")  # errors name the file
+
+
+def test_a_plain_sparql_file_needs_no_header(tmp_path: Path, target: EmbeddedTarget) -> None:
+    path = tmp_path / "plain.sparql"
+    path.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?q a hc:WrittenQuestion }\n", encoding="utf-8")
+    path.write_text(
+        "PREFIX hc: <https://w3id.org/hemicycle/ontology#>\n" + path.read_text(), encoding="utf-8"
+    )
+    spec = find_query(str(path))
+    assert (spec.title, spec.params, spec.columns) == ("", (), ("n",))
+    written = SAMPLE_EXPECT["by_type"]["QE"]
+    assert run_query(spec, {}, target).values() == [(written,)]
+    inline = query_from_text(spec.text)
+    assert inline.name == "--sparql" and inline.path is None
+    assert run_query(inline, {}, target).values() == [(written,)]
+    with pytest.raises(
+        InputError, match=r"^--sparql --param x: unknown parameter 'x' \(this query takes: none\)"
+    ):
+        run_query(inline, {"x": "1"}, target)
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b"SELECT * WHERE { ?s ?p", "SPARQL syntax error"),
+        (b"\xff\xfeSELECT", "cannot read the query (not UTF-8 text)"),
+        (
+            b"# title: t\n# param: x (colour, required) - m\nSELECT ?x WHERE { ?x ?p ?o }",
+            "unknown parameter type",
+        ),
+    ],
+)
+def test_ad_hoc_query_errors_name_the_file(tmp_path: Path, content: bytes, fragment: str) -> None:
+    path = tmp_path / "mine.rq"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as caught:
+        find_query(str(path))
+    message = str(caught.value)
+    assert message.startswith(f"{path}") and fragment in message and "\n" not in message
+    assert caught.value.exit_code == ExitCode.BAD_INPUT
+
+
+@pytest.mark.parametrize(
+    ("given", "fragment"),
+    [("missing.rq", "no such query file"), (".", "no query named '.'"), ("folder.rq", "is a folder")],
+)
+def test_missing_query_files_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str, fragment: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder.rq").mkdir()
+    with pytest.raises(InputError, match=re.escape(fragment)):
+        find_query(given)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [("", "--sparql: the query is empty"), ("SELECT ?x {", "--sparql: SPARQL syntax error")],
+)
+def test_inline_query_errors_name_the_option(text: str, fragment: str) -> None:
+    with pytest.raises(InputError) as caught:
+        query_from_text(text)
+    assert str(caught.value).startswith(fragment) and "\n" not in str(caught.value)
 
 
 @pytest.mark.parametrize(

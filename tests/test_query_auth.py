@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from kg.build.pipeline import BuildOptions, build
 from kg.errors import EndpointError, ExitCode
 from kg.query.catalog import find_query
+from kg.query.results import Cell
 from kg.query.targets import EmbeddedTarget, EndpointTarget, run_query
 from kg.store import EmbeddedStore
 
@@ -143,7 +144,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def expected(sample: Path) -> list[tuple[object, ...]]:
+def expected(sample: Path) -> list[tuple[Cell, ...]]:
     rows = run_query(
         find_query(QUERY), PARAMS, EmbeddedTarget(EmbeddedStore(sample, read_only=True))
     ).values()
@@ -173,7 +174,7 @@ def _target(config: AuthServer, password: str = PASSWORD) -> EndpointTarget:
 
 @pytest.mark.parametrize("algorithm", ["MD5", "SHA-256", "SHA-256-sess"])
 def test_digest_challenge_is_answered(
-    endpoint: AuthServer, expected: list[tuple[object, ...]], algorithm: str
+    endpoint: AuthServer, expected: list[tuple[Cell, ...]], algorithm: str
 ) -> None:
     endpoint.algorithm = algorithm
     target = _target(endpoint)
@@ -190,14 +191,14 @@ def test_digest_challenge_is_answered(
 
 
 def test_digest_is_preferred_when_basic_is_offered_too(
-    endpoint: AuthServer, expected: list[tuple[object, ...]]
+    endpoint: AuthServer, expected: list[tuple[Cell, ...]]
 ) -> None:
     endpoint.schemes = ("basic", "digest")
     assert run_query(find_query(QUERY), PARAMS, _target(endpoint)).values() == expected
     assert [(h or "").split(" ")[0] for h in endpoint.authorizations] == ["", "Digest"]
 
 
-def test_a_stale_nonce_is_learnt_again_once(endpoint: AuthServer, expected: list[tuple[object, ...]]) -> None:
+def test_a_stale_nonce_is_learnt_again_once(endpoint: AuthServer, expected: list[tuple[Cell, ...]]) -> None:
     endpoint.nonce_uses = 1
     target = _target(endpoint)
     for _ in range(3):
@@ -206,7 +207,7 @@ def test_a_stale_nonce_is_learnt_again_once(endpoint: AuthServer, expected: list
     assert len(endpoint.authorizations) == 2 + 2 * 3
 
 
-def test_basic_challenge_is_answered(endpoint: AuthServer, expected: list[tuple[object, ...]]) -> None:
+def test_basic_challenge_is_answered(endpoint: AuthServer, expected: list[tuple[Cell, ...]]) -> None:
     endpoint.schemes = ("basic",)
     target = _target(endpoint)
     assert run_query(find_query(QUERY), PARAMS, target).values() == expected
@@ -214,9 +215,7 @@ def test_basic_challenge_is_answered(endpoint: AuthServer, expected: list[tuple[
     assert endpoint.authorizations == [None, f"Basic {token}"]
 
 
-def test_an_open_endpoint_is_sent_no_password(
-    endpoint: AuthServer, expected: list[tuple[object, ...]]
-) -> None:
+def test_an_open_endpoint_is_sent_no_password(endpoint: AuthServer, expected: list[tuple[Cell, ...]]) -> None:
     endpoint.schemes = ()
     target = _target(endpoint)
     assert run_query(find_query(QUERY), PARAMS, target).values() == expected
@@ -234,7 +233,7 @@ def test_missing_credentials_say_where_to_give_them(endpoint: AuthServer) -> Non
 
 
 def test_cli_query_endpoint_answers_digest(
-    endpoint: AuthServer, expected: list[tuple[object, ...]], monkeypatch: pytest.MonkeyPatch
+    endpoint: AuthServer, expected: list[tuple[Cell, ...]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from kg.cli import app
 

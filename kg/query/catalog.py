@@ -36,15 +36,23 @@ _HEADER_FIELD = re.compile(r"^#\s?(?P<key>[a-z][a-z_-]*):\s*(?P<value>.*)$")
 
 @dataclass(frozen=True, slots=True)
 class QuerySpec:
-    """A query of the catalog (or a file given on the command line), with its parsed header."""
+    """A query of the catalog, a file given on the command line or inline text, with its parsed header.
+
+    ``name`` is the catalog name (the file's stem), the path of a file given by path, or the option that
+    gave inline text (``--sparql``); ``path`` is ``None`` for inline text."""
 
     name: str
-    path: Path
+    path: Path | None
     text: str
     title: str = ""
     description: str = ""
     params: tuple[Param, ...] = ()
     examples: tuple[str, ...] = ()
+
+    @property
+    def where(self) -> str:
+        """What errors name: the file, or the option that gave the text."""
+        return self.name if self.path is None else str(self.path)
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -95,22 +103,42 @@ def _parse_check(spec: QuerySpec) -> ox.QuerySolutions | ox.QueryBoolean | ox.Qu
     try:
         return ox.Store().query(spec.text)
     except SyntaxError as exc:
-        raise InputError(f"SPARQL syntax error: {exc}", file=str(spec.path)) from None
+        raise InputError(f"SPARQL syntax error: {exc}", file=spec.where) from None
 
 
 # ------------------------------------------------------------------ header and catalog
 
 
-def parse_query_file(path: Path) -> QuerySpec:
+def parse_query_file(path: Path, *, name: str | None = None, require_title: bool = True) -> QuerySpec:
     """Read one ``.rq`` file and its header. Raises :class:`InputError` naming the file and the field."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the query ({exc})", file=str(path)) from None
-    return parse_query_text(text, path)
+        raise InputError(f"cannot read the query ({_reason(exc)})", file=str(path)) from None
+    return parse_query_text(text, path, name=name, require_title=require_title)
 
 
-def parse_query_text(text: str, path: Path) -> QuerySpec:
+def query_from_text(text: str, where: str = "--sparql") -> QuerySpec:
+    """Inline SPARQL (``kg query --sparql``), with or without a header; ``where`` names it in errors.
+    Its syntax is checked now: :class:`InputError` naming ``where``."""
+    if not text.strip():
+        raise InputError("the query is empty", field=where)
+    spec = parse_query_text(text, None, name=where, require_title=False)
+    _parse_check(spec)
+    return spec
+
+
+def _reason(exc: OSError | UnicodeDecodeError) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    return exc.strerror or str(exc)
+
+
+def parse_query_text(
+    text: str, path: Path | None, *, name: str | None = None, require_title: bool = True
+) -> QuerySpec:
+    """A query and its header. Catalog queries must have a ``# title:``; a plain SPARQL file or inline text
+    (``require_title=False``) may have no header at all."""
     fields: list[tuple[str, str]] = []
     for line in text.splitlines():
         stripped = line.strip()
@@ -127,7 +155,8 @@ def parse_query_text(text: str, path: Path) -> QuerySpec:
     title = description = ""
     params: list[Param] = []
     examples: list[str] = []
-    where = str(path)
+    name = name or (path.stem if path is not None else "query")
+    where = str(path) if path is not None else name
     for key, value in fields:
         if key == "title":
             title = value
@@ -140,7 +169,7 @@ def parse_query_text(text: str, path: Path) -> QuerySpec:
             params.append(param)
         elif key == "example":
             examples.append(value)
-    if not title:
+    if not title and require_title:
         raise InputError("the header has no '# title:' line", file=where, field="# title")
     body = strip_comments(text)
     for param in params:
@@ -151,7 +180,7 @@ def parse_query_text(text: str, path: Path) -> QuerySpec:
                 field="# param",
             )
     return QuerySpec(
-        name=path.stem,
+        name=name,
         path=path,
         text=text,
         title=title,
@@ -206,12 +235,17 @@ def load_catalog(directory: Path | None = None) -> list[QuerySpec]:
 
 
 def find_query(name_or_file: str, directory: Path | None = None) -> QuerySpec:
-    """A catalog query by name (``questions-by-deputy``) or any ``.rq`` file by path."""
+    """A catalog query by name (``questions-by-deputy``), or any SPARQL file by path: with the catalog's
+    header or without one (its syntax is then checked at once, so an error names the file)."""
     candidate = Path(name_or_file)
     if name_or_file.endswith(".rq") or candidate.is_file():
-        if not candidate.is_file():
+        if candidate.is_dir():
+            raise InputError("is a folder, not a query file", file=name_or_file)
+        if not candidate.exists():
             raise InputError("no such query file", file=name_or_file)
-        return parse_query_file(candidate)
+        spec = parse_query_file(candidate, name=name_or_file, require_title=False)
+        _parse_check(spec)
+        return spec
     folder = directory or catalog_dir()
     path = folder / f"{name_or_file}.rq"
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name_or_file) or not path.is_file():
