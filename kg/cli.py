@@ -20,6 +20,9 @@ from kg.build.pipeline import BuildOptions, BuildSummary, build
 from kg.check import CHECKS, run_checks
 from kg.errors import ExitCode, InputError, KgError
 from kg.export import FORMATS, atomic_writer, export, format_for
+from kg.fetch.command import DEFAULT_DEST, FetchOptions, run_fetch
+from kg.fetch.console import download_bar, print_fetch, print_update
+from kg.fetch.update import UpdateOptions, run_update
 from kg.iris import DEFAULT_BASE
 from kg.load import (
     Credentials,
@@ -515,6 +518,95 @@ def load_cmd(
     except KgError as exc:
         raise _fail(exc) from None
     err.print(f"{client.url}: {summary.one_line()}", highlight=False, soft_wrap=True, markup=False)
+
+
+LegislatureOpt = Annotated[
+    str, typer.Option("--legislature", "-l", help="A legislature number, 'current' or 'all' (from the 14th).")
+]
+WhatOpt = Annotated[str, typer.Option("--what", help="qe, qg, qosd, questions (the three), registry or all.")]
+ArchiveFormatOpt = Annotated[
+    str,
+    typer.Option("--format", "-f", help="Question archives in json or xml (the registry is always JSON)."),
+]
+DestOpt = Annotated[Path, typer.Option("--dest", help="Data folder (the portal's layout, with fetch.json).")]
+PortalOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--portal", help="Portal address (default: https://data.assemblee-nationale.fr, or a mirror)."
+    ),
+]
+
+
+@app.command("fetch")
+def fetch_cmd(
+    legislature: LegislatureOpt = "current",
+    what: WhatOpt = "all",
+    fmt: ArchiveFormatOpt = "json",
+    dest: DestOpt = DEFAULT_DEST,
+    portal: PortalOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be fetched and why; download nothing.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Download the Assemblée's open-data archives: conditional (304: nothing downloaded), resumable, retried,
+    each checked as a zip before it replaces the copy kept; fetch.json records URL, ETag, size and SHA-256."""
+    try:
+        options = FetchOptions(legislature, what, fmt, dest, portal, dry_run)
+        with download_bar(err, quiet=quiet) as progress:
+            summary = run_fetch(options, progress)
+    except KgError as exc:
+        raise _fail(exc) from None
+    print_fetch(err, summary)
+    raise typer.Exit(int(summary.exit_code))
+
+
+@app.command("update")
+def update_cmd(
+    legislature: LegislatureOpt = "current",
+    what: WhatOpt = "all",
+    fmt: ArchiveFormatOpt = "json",
+    dest: DestOpt = DEFAULT_DEST,
+    portal: PortalOpt = None,
+    store: StoreOpt = DEFAULT_STORE,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also write the new graph to this file.")
+    ] = None,
+    load: Annotated[
+        str | None, typer.Option("--load", help="Then load the store into this SPARQL endpoint (kg load).")
+    ] = None,
+    graph_store: Annotated[
+        str | None, typer.Option("--graph-store", help="The Graph Store Protocol URL for --load.")
+    ] = None,
+    full: Annotated[bool, typer.Option("--full", help="Build the new generation from scratch.")] = False,
+    validate: Annotated[
+        bool, typer.Option("--validate/--no-validate", help="Judge each question against the SHACL shapes.")
+    ] = True,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for the build.")] = min(
+        2, os.cpu_count() or 1
+    ),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Fetch, rebuild only what changed into a new store generation, swap it in atomically (a served store
+    too), and report what changed (<store>.changes.md and .json): new questions, answers, re-attributions,
+    signalements, closures, per ministry."""
+    try:
+        options = UpdateOptions(
+            FetchOptions(legislature, what, fmt, dest, portal),
+            store=store,
+            out=out,
+            load=load,
+            graph_store=graph_store,
+            full=full,
+            validate=validate,
+            jobs=jobs,
+        )
+        with download_bar(err, quiet=quiet) as progress:
+            summary = run_update(options, progress)
+    except KgError as exc:
+        raise _fail(exc) from None
+    print_update(err, summary)
+    raise typer.Exit(int(summary.exit_code))
 
 
 if __name__ == "__main__":
