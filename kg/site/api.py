@@ -38,15 +38,30 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from kg.iris import QUESTION_UID
+from kg.site import feeds, stats
+from kg.site.charts import CHARTS
 from kg.site.describe import describe, incoming_query
 from kg.site.home import catalog, dataset_summary
 from kg.site.i18n import pick_language, ui
+from kg.site.index import SiteIndex
+from kg.site.labels import Labeller
 from kg.site.links import Links
 from kg.site.paging import pager
 from kg.site.question import load_question, question_context
 from kg.site.render import render
-from kg.site.search import Hit, SearchIndex, fingerprint
+from kg.site.resource import (
+    FEED_KINDS,
+    ChartLink,
+    chart_paths,
+    kind_context,
+    make_charts,
+    own_facts,
+    questions_context,
+)
+from kg.site.search import Hit, search
+from kg.site.stats import Scope
 from kg.site.text import safe_html
+from kg.site.views import scope_for
 from kg.store import EmbeddedStore
 
 #: Search results shown per page.
@@ -71,17 +86,19 @@ class Site:
         public_base: str | None,
         as_of: dt.date,
         rdf_formats: tuple[tuple[str, str, str], ...] = RDF_FORMATS,
+        paginate: bool = True,
     ) -> None:
         self.store = store
         self.base = base
         self.links = Links(base, public_base if public_base is not None else base)
         self.as_of = as_of
         self.rdf_formats = rdf_formats
-        self.index = SearchIndex(store)
+        self.paginate = paginate
+        self.index = SiteIndex(store)
 
     def fingerprint(self) -> str:
         """What the store holds (a hash of its sources' checksums and counts); with ``as_of``, a page's ETag."""
-        return fingerprint(self.store)
+        return self.index.fingerprint
 
     # ------------------------------------------------------------------ pages
 
@@ -96,6 +113,9 @@ class Site:
         head, _, rest = path.partition("/")
         if head == "question" and QUESTION_UID.match(rest):
             return self._question(rest, lang)
+        found = scope_for(self.store.store, self.base, path)
+        if found is not None:
+            return self._resource(path, found[0], found[1], lang, params)
         return self._generic(path, lang)
 
     def not_found(self, path: str, *, lang: str) -> str:
@@ -108,8 +128,69 @@ class Site:
         """The bytes and media type of an asset (CSS, charts and their CSV, feeds); ``None`` otherwise."""
         path = path.lstrip("/")
         if path == "assets/site.css":
-            return resources.files("kg.site").joinpath("templates/site.css").read_bytes(), "text/css"
+            return resources.files("kg.site").joinpath(
+                "templates/site.css"
+            ).read_bytes(), "text/css; charset=utf-8"
+        head, _, rest = path.partition("/")
+        if head == "charts":
+            return self._chart(rest)
+        if head == "feeds" and rest.endswith(".atom"):
+            return self._feed(rest.removesuffix(".atom"))
         return None
+
+    def _chart(self, rest: str) -> tuple[bytes, str] | None:
+        stem, dot, suffix = rest.rpartition(".")
+        if not dot or suffix not in ("svg", "csv"):
+            return None
+        name, _, path = stem.partition("/")
+        if name not in CHARTS:
+            return None
+        if path:
+            found = scope_for(self.store.store, self.base, path)
+            if found is None:
+                return None
+            kind, scope = found
+            subject = self._label(self.base + path) or path
+        else:
+            kind, scope, subject = "dataset", Scope.everything(), "ensemble du jeu de données"
+        db = self.index.connection()
+        if stats.count(db, scope) == 0:
+            return None
+        chart = make_charts(db, scope, subject, "fr", kind).get(name)
+        if chart is None:
+            return None
+        if suffix == "svg":
+            return chart.svg("fr"), "image/svg+xml"
+        return chart.csv(), "text/csv; charset=utf-8"
+
+    def _feed(self, path: str) -> tuple[bytes, str] | None:
+        head, _, rest = path.partition("/")
+        db = self.index.connection()
+        iri = self.base + path
+        if head == "question" and QUESTION_UID.match(rest):
+            scope = Scope("q.iri = ?", (iri,))
+        else:
+            found = scope_for(self.store.store, self.base, path)
+            if found is None or found[0] not in FEED_KINDS:
+                return None
+            scope = Scope.received_by(iri) if found[0] == "ministry" else found[1]
+        if stats.count(db, scope) == 0:
+            return None
+        label = self._label(iri) or path
+        body = feeds.atom(
+            feeds.events(db, scope),
+            feed_id=iri,
+            title=f"{label} — hemicycle-kg",
+            page=self.links.href(iri),
+            self_href=self.links.path(f"feeds/{path}.atom"),
+            links=self.links,
+            lang="fr",
+            updated=self.as_of,
+        )
+        return body, "application/atom+xml; charset=utf-8"
+
+    def _label(self, iri: str) -> str | None:
+        return stats.label(self.index.connection(), iri) or Labeller(self.store.store).label(iri)
 
     # ------------------------------------------------------------------ the kinds
 
@@ -136,7 +217,48 @@ class Site:
             **self._common(lang, title, summary.iri),
             summary=summary,
             queries=catalog(),
-            charts=[],
+            charts=self._home_charts(),
+        )
+
+    def _home_charts(self) -> list[ChartLink]:
+        db = self.index.connection()
+        if stats.count(db, Scope.everything()) == 0:
+            return []
+        made = make_charts(db, Scope.everything(), "ensemble du jeu de données", "fr", "dataset")
+        return [
+            ChartLink(made[name].title, self.links.path(asset + ".svg"), self.links.path(asset + ".csv"))
+            for name, asset in chart_paths("").items()
+        ]
+
+    def _resource(
+        self, path: str, kind: str, scope: Scope, lang: str, params: Mapping[str, str]
+    ) -> str | None:
+        iri = self.base + path
+        description = describe(self.store.store, iri, lang)
+        if not description.exists:
+            return None
+        t = ui(lang)
+        title = description.label or path
+        db = self.index.connection()
+        return render(
+            "resource.html",
+            **self._common(lang, title, iri),
+            kind=kind,
+            kind_label=t[f"k_{kind}"],
+            description=own_facts(description),
+            **kind_context(self.store.store, db, kind, iri),
+            **questions_context(
+                db,
+                scope,
+                kind,
+                path,
+                title,
+                links=self.links,
+                lang=lang,
+                as_of=self.as_of,
+                params=params,
+                paginate=self.paginate,
+            ),
         )
 
     def _search(self, lang: str, params: Mapping[str, str]) -> str:
@@ -146,9 +268,10 @@ class Site:
         total = 0
         paging = pager(self.links.path("search"), params, 0, SEARCH_PAGE)
         if query:
-            _, total = self.index.search(query, limit=0)
+            db = self.index.connection()
+            _, total = search(db, query, limit=0)
             paging = pager(self.links.path("search"), params, total, SEARCH_PAGE)
-            hits, total = self.index.search(query, limit=SEARCH_PAGE, offset=paging.offset)
+            hits, total = search(db, query, limit=SEARCH_PAGE, offset=paging.offset)
         kinds = {k: t[f"kind_{k}"] for k in ("question", "person", "organe", "place", "topic")}
         return render(
             "search.html",
@@ -175,7 +298,9 @@ class Site:
             events=card.events,
             text_html=safe_html(card.html),
             answer_html=answer_html,
-            feed_href=None,
+            feed_href=self.links.path(f"feeds/{card.iri[len(self.base) :]}.atom")
+            if card.iri.startswith(self.base)
+            else None,
         )
 
     def _generic(self, path: str, lang: str) -> str | None:

@@ -12,8 +12,8 @@ from kg.vocab import OX_DCTERMS, OX_FOAF, OX_HC, OX_RDFS, OX_SKOS, PREFIXES
 #: The properties that name a thing, best first.
 _NAMING: tuple[ox.NamedNode, ...] = (
     OX_FOAF.name,
-    OX_HC.shortLabel,
     OX_SKOS.prefLabel,
+    OX_HC.shortLabel,
     OX_RDFS.label,
     OX_DCTERMS.title,
     OX_DCTERMS.identifier,
@@ -54,6 +54,10 @@ class Labeller:
     def __init__(self, store: ox.Store) -> None:
         self.store = store
         self._cache: dict[str, str | None] = {}
+
+    def name(self, iri: str) -> str:
+        """The label, else the IRI's last segment (the source identifier it was minted from)."""
+        return self.label(iri) or iri.rstrip("/").rsplit("/", 1)[-1]
 
     def label(self, iri: str) -> str | None:
         if iri in self._cache:
