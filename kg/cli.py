@@ -3,6 +3,7 @@ Only this module exits; exit codes: 0 ok, 1 data does not conform, 2 bad input o
 
 from __future__ import annotations
 
+import datetime
 import os
 import signal
 import sys
@@ -46,7 +47,8 @@ from kg.query.targets import (
 )
 from kg.reference import catalog_markdown
 from kg.serve.guard import DEFAULT_MAX_RESULTS, DEFAULT_TIMEOUT_S, UPDATE_TOKEN_ENV
-from kg.serve.oxigraph import DEFAULT_HOST, DEFAULT_PORT, serve_guarded
+from kg.serve.oxigraph import DEFAULT_HOST, DEFAULT_PORT
+from kg.serve.server import serve_site
 from kg.store import DEFAULT_STORE, EmbeddedStore
 from kg.validate import Engine, fast_engine_available, validate_files, validate_store
 
@@ -402,6 +404,14 @@ def queries_cmd(
     Console().print(table)
 
 
+def _iso_date(text: str, option: str) -> datetime.date:
+    """``YYYY-MM-DD`` as a date, or a one-line InputError naming the option."""
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{text!r} is not a date (YYYY-MM-DD)", field=option) from None
+
+
 @app.command("serve")
 def serve_cmd(
     store: StoreOpt = DEFAULT_STORE,
@@ -426,10 +436,26 @@ def serve_cmd(
             help=f"Accept SPARQL Update and Graph Store writes carrying 'Authorization: Bearer ${UPDATE_TOKEN_ENV}'.",
         ),
     ] = False,
+    base: Annotated[str, typer.Option("--base", help="Base IRI the store was built with.")] = DEFAULT_BASE,
+    public_base: Annotated[
+        str | None,
+        typer.Option(
+            "--public-base",
+            help="Where the pages are published (e.g. https://data.example.org/hemicycle/): HTML links go "
+            "there; IRIs in RDF stay canonical.",
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="The date pages judge overdue questions at, YYYY-MM-DD (default: today)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No line per request on standard error.")] = False,
 ) -> None:
-    """Serve the store as a SPARQL 1.1 endpoint (the Oxigraph server behind a guard), with a query page."""
+    """Serve the store: a page and RDF at every IRI's path, the SPARQL 1.1 endpoint (the Oxigraph server
+    behind a guard) and its query page."""
     try:
-        server = serve_guarded(
+        day = _iso_date(as_of, "--as-of") if as_of is not None else None
+        server = serve_site(
             store,
             host=host,
             port=port,
@@ -437,6 +463,10 @@ def serve_cmd(
             timeout_s=timeout,
             max_results=max_results,
             allow_updates=allow_updates,
+            base=base,
+            public_base=public_base,
+            as_of=day,
+            quiet=quiet,
         )
     except KgError as exc:
         raise _fail(exc) from None
@@ -446,8 +476,8 @@ def serve_cmd(
         )
     mode = f"read-write with the token of {UPDATE_TOKEN_ENV}" if allow_updates else "read-only"
     err.print(
-        f"SPARQL endpoint {server.query_url} ({mode}; time limit {timeout or 'none'} s, "
-        f"at most {max_results or 'unlimited'} results; query page {server.url}/) — Ctrl-C to stop",
+        f"pages {server.url}/, SPARQL endpoint {server.query_url} ({mode}; time limit {timeout or 'none'} s, "
+        f"at most {max_results or 'unlimited'} results; query page {server.url}/sparql) — Ctrl-C to stop",
         highlight=False,
         soft_wrap=True,
         markup=False,

@@ -1,4 +1,4 @@
-"""The served endpoint's defences, on a real Oxigraph server behind the guard (``kg serve``), and the limits
+"""The served endpoint's defences, on a real Oxigraph server behind the web application's guard (``kg serve``), and the limits
 of ``kg query`` on the embedded store: read-only by default, writes only with the token, time and size
 limits, loopback only, named-query parameters that cannot inject, and a load test on loopback.
 
@@ -32,7 +32,8 @@ from kg.query.binding import parse_assignments
 from kg.query.catalog import QuerySpec, find_query, load_catalog
 from kg.query.targets import EmbeddedTarget, EndpointTarget, run_query
 from kg.serve.guard import UPDATE_TOKEN_ENV, is_write
-from kg.serve.oxigraph import GuardedEndpoint, free_port, serve_guarded
+from kg.serve.oxigraph import free_port
+from kg.serve.server import SiteServer, serve_site
 from kg.store import EmbeddedStore
 from tests.bad_inputs.harness import remove, scratch
 
@@ -50,9 +51,9 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def endpoint(store_dir: Path) -> Iterator[GuardedEndpoint]:
+def endpoint(store_dir: Path) -> Iterator[SiteServer]:
     """``kg serve`` as it starts with no option: read-only, default limits, on loopback."""
-    served = serve_guarded(store_dir, port=free_port())
+    served = serve_site(store_dir, port=free_port())
     try:
         yield served
     finally:
@@ -60,11 +61,11 @@ def endpoint(store_dir: Path) -> Iterator[GuardedEndpoint]:
 
 
 @pytest.fixture
-def writable(store_dir: Path, tmp_path: Path) -> Iterator[GuardedEndpoint]:
+def writable(store_dir: Path, tmp_path: Path) -> Iterator[SiteServer]:
     """``KG_UPDATE_TOKEN=… kg serve --allow-updates`` over a copy of the store."""
     copy = tmp_path / "store"
     shutil.copytree(store_dir, copy)
-    served = serve_guarded(copy, port=free_port(), allow_updates=True, environ={UPDATE_TOKEN_ENV: TOKEN})
+    served = serve_site(copy, port=free_port(), allow_updates=True, environ={UPDATE_TOKEN_ENV: TOKEN})
     try:
         yield served
     finally:
@@ -77,19 +78,19 @@ def request(
     req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=30) as answer:
-            return answer.status, dict(answer.headers.items()), answer.read()
+            return answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers.items()), exc.read()
+        return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()
 
 
-def query(endpoint: GuardedEndpoint, text: str, accept: str = "text/csv") -> tuple[int, bytes]:
+def query(endpoint: SiteServer, text: str, accept: str = "text/csv") -> tuple[int, bytes]:
     status, _, body = request(
         f"{endpoint.query_url}?{urllib.parse.urlencode({'query': text})}", headers={"Accept": accept}
     )
     return status, body
 
 
-def quads(endpoint: GuardedEndpoint) -> int:
+def quads(endpoint: SiteServer) -> int:
     status, body = query(endpoint, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert status == 200, body
     return int(body.decode().split()[1])
@@ -125,7 +126,7 @@ def test_writes_are_classified_conservatively() -> None:
         assert is_write(method, target) or target.startswith("/query?"), (method, target)
 
 
-def test_read_only_by_default_refuses_every_write(endpoint: GuardedEndpoint) -> None:
+def test_read_only_by_default_refuses_every_write(endpoint: SiteServer) -> None:
     before = quads(endpoint)
     attempts = [
         ("POST", endpoint.update_url, INSERT, SPARQL_UPDATE),
@@ -159,13 +160,13 @@ def test_updates_without_a_token_are_refused_before_anything_starts(store_dir: P
         {UPDATE_TOKEN_ENV: f" {TOKEN} "},
     ):
         with pytest.raises(InputError, match=UPDATE_TOKEN_ENV) as caught:
-            serve_guarded(store_dir, port=port, allow_updates=True, environ=environ)
+            serve_site(store_dir, port=port, allow_updates=True, environ=environ)
         assert "\n" not in str(caught.value)
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=1).close()  # nothing listens
 
 
-def test_updates_need_the_bearer_token(writable: GuardedEndpoint) -> None:
+def test_updates_need_the_bearer_token(writable: SiteServer) -> None:
     before = quads(writable)
     for headers in (
         {},
@@ -178,7 +179,7 @@ def test_updates_need_the_bearer_token(writable: GuardedEndpoint) -> None:
             writable.update_url, method="POST", data=INSERT, headers={**SPARQL_UPDATE, **headers}
         )
         assert status == 401, headers
-        assert answer.get("WWW-Authenticate", "").startswith("Bearer")
+        assert answer.get("www-authenticate", "").startswith("Bearer")
     with pytest.raises(EndpointError, match="HTTP 401"):
         GraphStoreClient(writable.store_url).put(
             "https://example.org/g2", b'<https://e/s> <https://e/p> "o" .\n'
@@ -207,9 +208,9 @@ def test_updates_need_the_bearer_token(writable: GuardedEndpoint) -> None:
 # ------------------------------------------------------------------ limits
 
 
-def test_binds_loopback_by_default(endpoint: GuardedEndpoint) -> None:
+def test_binds_loopback_by_default(endpoint: SiteServer) -> None:
     assert endpoint.url.startswith("http://127.0.0.1:")
-    assert endpoint.guard.host == "127.0.0.1"
+    assert endpoint.host == "127.0.0.1"
     assert endpoint.process is not None
     arguments = Path(f"/proc/{endpoint.process.pid}/cmdline").read_bytes().split(b"\0")
     bind = arguments[arguments.index(b"--bind") + 1].decode()
@@ -235,7 +236,7 @@ def _listening_addresses() -> dict[int, str]:
 
 
 def test_a_query_past_the_time_limit_is_a_504(store_dir: Path) -> None:
-    with serve_guarded(store_dir, port=free_port(), timeout_s=1) as served:
+    with serve_site(store_dir, port=free_port(), timeout_s=1) as served:
         started = time.monotonic()
         status, body = query(served, HEAVY)
         assert status == 504, body
@@ -245,7 +246,7 @@ def test_a_query_past_the_time_limit_is_a_504(store_dir: Path) -> None:
 
 
 def test_a_result_past_the_size_limit_is_a_413(store_dir: Path) -> None:
-    with serve_guarded(store_dir, port=free_port(), max_results=10) as served:
+    with serve_site(store_dir, port=free_port(), max_results=10) as served:
         for accept in (
             "text/csv",
             "text/tab-separated-values",
@@ -260,12 +261,12 @@ def test_a_result_past_the_size_limit_is_a_413(store_dir: Path) -> None:
         construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 11"
         assert query(served, construct, "application/n-triples")[0] == 413
         assert query(served, construct.replace("11", "10"), "application/n-triples")[0] == 200
-    with serve_guarded(store_dir, port=free_port(), max_results=None, max_response_bytes=4096) as served:
+    with serve_site(store_dir, port=free_port(), max_results=None, max_response_bytes=4096) as served:
         status, body = query(served, "SELECT * WHERE { ?s ?p ?o } LIMIT 1000")
         assert status == 413 and b"4096 bytes" in body
 
 
-def test_a_huge_query_text_is_refused(endpoint: GuardedEndpoint) -> None:
+def test_a_huge_query_text_is_refused(endpoint: SiteServer) -> None:
     text = "SELECT * WHERE { ?s ?p ?o } # " + "x" * (2 * 1024 * 1024)
     status, _, _ = request(
         endpoint.query_url,
@@ -332,7 +333,7 @@ def _bound_terms(spec: QuerySpec, values: dict[str, str]) -> dict[str, ox.NamedN
 
 @pytest.mark.parametrize("spec", load_catalog(), ids=lambda s: s.name)
 def test_named_query_parameters_cannot_inject(
-    spec: QuerySpec, store_dir: Path, endpoint: GuardedEndpoint
+    spec: QuerySpec, store_dir: Path, endpoint: SiteServer
 ) -> None:
     """Each hostile value is refused with a one-line InputError, or is bound as exactly one RDF term: the
     query text differs from the example's only by that term, parses, and runs the same on the embedded
@@ -373,7 +374,7 @@ def test_named_query_parameters_cannot_inject(
 
 
 def test_string_and_iri_parameters_come_back_as_one_literal(
-    tmp_path: Path, endpoint: GuardedEndpoint
+    tmp_path: Path, endpoint: SiteServer
 ) -> None:
     path = tmp_path / "echo.rq"
     path.write_text(
@@ -402,7 +403,7 @@ def test_string_and_iri_parameters_come_back_as_one_literal(
 # ------------------------------------------------------------------ load on loopback
 
 
-def _load(endpoint: GuardedEndpoint, clients: int, seconds: float, max_requests: int) -> dict[str, Any]:
+def _load(endpoint: SiteServer, clients: int, seconds: float, max_requests: int) -> dict[str, Any]:
     """``clients`` threads, each with its own keep-alive connection, run the catalog's example queries
     round-robin for ``seconds`` (and at most ``max_requests`` in all): every answer must be a 200."""
     texts = [spec.render(_example(spec)) for spec in load_catalog()]
@@ -413,7 +414,7 @@ def _load(endpoint: GuardedEndpoint, clients: int, seconds: float, max_requests:
     budget = [max_requests]
 
     def client(index: int) -> None:
-        connection = http.client.HTTPConnection(endpoint.guard.host, endpoint.port, timeout=60)
+        connection = http.client.HTTPConnection(endpoint.host, endpoint.port, timeout=60)
         turn = index
         try:
             while time.monotonic() < deadline:
@@ -439,7 +440,7 @@ def _load(endpoint: GuardedEndpoint, clients: int, seconds: float, max_requests:
                     with lock:
                         errors.append(repr(exc))
                     connection.close()
-                    connection = http.client.HTTPConnection(endpoint.guard.host, endpoint.port, timeout=60)
+                    connection = http.client.HTTPConnection(endpoint.host, endpoint.port, timeout=60)
                     continue
                 elapsed = time.perf_counter() - started
                 with lock:
@@ -474,7 +475,7 @@ def _load(endpoint: GuardedEndpoint, clients: int, seconds: float, max_requests:
     }
 
 
-def test_load_smoke_on_loopback(endpoint: GuardedEndpoint) -> None:
+def test_load_smoke_on_loopback(endpoint: SiteServer) -> None:
     result = _load(endpoint, clients=8, seconds=5, max_requests=5_000)
     print(f"\nendpoint load (smoke): {result}")
     assert result["requests"] > 0
@@ -485,7 +486,7 @@ def test_load_smoke_on_loopback(endpoint: GuardedEndpoint) -> None:
 @pytest.mark.skipif(
     not os.environ.get("KG_RUN_SLOW"), reason="the 30-second load test runs with KG_RUN_SLOW=1"
 )
-def test_load_32_clients_for_30_seconds(endpoint: GuardedEndpoint) -> None:
+def test_load_32_clients_for_30_seconds(endpoint: SiteServer) -> None:
     result = _load(endpoint, clients=32, seconds=30, max_requests=200_000)
     print(f"\nendpoint load: {result}")
     assert result["requests"] > 0

@@ -1,44 +1,46 @@
-"""The guard: a small reverse proxy in front of the Oxigraph server, for what the server cannot do itself.
+"""The guard: what the SPARQL server cannot do itself (token, time and size limits), as async proxy steps.
 
 The Oxigraph server has no authentication and streams results without a size limit; when a query outruns
-``--timeout-s`` it has often already answered ``200 OK`` and ends the body with an error text. The guard
-(standard library only: :class:`http.server.ThreadingHTTPServer` and :mod:`http.client`) listens where
-``kg serve`` was asked to listen and forwards to the server, which listens on a free loopback port:
+``--timeout-s`` it has often already answered ``200 OK`` and ends the body with an error text. The web
+application (:mod:`kg.serve.app`) listens where ``kg serve`` was asked to listen and forwards the SPARQL
+protocol to the server, which listens on a free loopback port, through the steps here:
 
 * **writes need the token.** A read is ``GET``/``HEAD``/``OPTIONS`` on any path but ``/update``, or a
-  ``POST`` to ``/query``; everything else (``/update``, ``PUT``/``POST``/``DELETE``/``PATCH`` on ``/store``
-  …) is a write. With no token (the default) every write is refused with 403, in front of a server that is
-  itself read-only; with a token, a write must carry ``Authorization: Bearer <token>`` (compared in
-  constant time), else 401. The token is never forwarded.
+  ``POST`` of a query to ``/query`` or ``/sparql`` (both forwarded to the server's query service, which never
+  writes); everything else (``/update``, ``PUT``/``POST``/``DELETE``/``PATCH`` on ``/store`` …) is a write.
+  With no token (the default) every write is refused with 403, in front of a server that is itself
+  read-only; with a token, a write must carry ``Authorization: Bearer <token>`` (compared in constant
+  time), else 401. The token is never forwarded.
 * **time limit.** The server gets the timeout (``--timeout-s``); an answer that took that long, or a server
   that stays silent 5 s longer, becomes ``504 Gateway Timeout`` instead of a cut-off ``200``.
 * **size limits.** A result larger than :attr:`GuardPolicy.max_response_bytes`, or with more than
   :attr:`GuardPolicy.max_results` solutions (or triples), becomes ``413 Content Too Large`` with a message
-  that says to add a ``LIMIT``; the guard reads the whole answer before sending it, so a client never gets
-  a truncated result that looks complete. A query (unauthenticated request body) larger than
+  that says to add a ``LIMIT``; the whole answer is read before it is sent, so a client never gets a
+  truncated result that looks complete. A query (unauthenticated request body) larger than
   :attr:`GuardPolicy.max_request_bytes` is refused with 413 too.
+* **a refusal never poisons the connection**: the refused request's body is read (up to a bound) or the
+  connection is closed, so the next request on a keep-alive connection is answered normally.
 """
 
 from __future__ import annotations
 
 import csv
 import hmac
-import http.client
 import io
 import os
-import socket
-import threading
 import time
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, ClassVar, Self
+from typing import Any
 
+import anyio.to_thread
+import httpx
 import pyoxigraph as ox
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 
-from kg.errors import EndpointError, InputError
+from kg.errors import InputError
 
 UPDATE_TOKEN_ENV = "KG_UPDATE_TOKEN"
 MIN_TOKEN_LENGTH = 16
@@ -48,6 +50,8 @@ DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024
 #: how much longer than the query timeout the guard waits for the server before answering 504 itself
 GRACE_S = 5.0
+#: the most of a refused request's body read (and dropped) to keep its connection usable
+_DRAIN_MOST = 16 * 1024 * 1024
 
 _HOP_BY_HOP = frozenset(
     {
@@ -63,9 +67,13 @@ _HOP_BY_HOP = frozenset(
         "authorization",  # the update token stays here
         "host",
         "content-length",
+        "accept-encoding",  # the guard reads the answer: it must come uncompressed
+        "content-encoding",
     }
 )
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: paths whose POST is a query (the server's query service, which refuses updates)
+QUERY_PATHS = frozenset({"/query", "/sparql"})
 
 
 def token_from_env(environ: Mapping[str, str] | None = None) -> str:
@@ -107,7 +115,7 @@ def is_write(method: str, target: str) -> bool:
     path = urllib.parse.unquote(urllib.parse.urlsplit(target).path)
     if method in _READ_METHODS:
         return "update" in path.lower()
-    return not (method == "POST" and path == "/query")
+    return not (method == "POST" and path in QUERY_PATHS)
 
 
 def count_results(body: bytes, content_type: str, limit: int) -> int | None:
@@ -127,7 +135,7 @@ def count_results(body: bytes, content_type: str, limit: int) -> int | None:
         rdf_format = ox.RdfFormat.from_media_type(media)
         if rdf_format is not None:
             return _count(ox.parse(body, rdf_format), limit)
-    except (SyntaxError, ValueError, OSError, csv.Error):
+    except (SyntaxError, ValueError, OSError, csv.Error, UnicodeDecodeError):
         return None
     return None
 
@@ -141,249 +149,141 @@ def _count(items: Any, limit: int) -> int:
     return count
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "hemicycle-kg-guard"
-    sys_version = ""
-    timeout = 60  # seconds to send a request: a client that stalls does not hold a thread for ever
-    guard: ClassVar[Guard]
-    _upstream: http.client.HTTPConnection | None = None
+def refusal(status: int, message: str, *, bearer: bool = False, close: bool = False) -> Response:
+    """A one-sentence plain-text refusal. ``close``: the request's body was not read whole, so the
+    connection cannot carry another request."""
+    headers = {}
+    if bearer:
+        headers["WWW-Authenticate"] = 'Bearer realm="hemicycle-kg"'
+    if close:
+        headers["Connection"] = "close"
+    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
 
-    def log_message(self, format: str, *args: Any) -> None:  # quiet: kg serve prints what matters
-        return None
 
-    def do_GET(self) -> None:
-        self._handle()
+def authorised(request: Request, token: str) -> bool:
+    scheme, _, given = (request.headers.get("authorization") or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
-    def do_HEAD(self) -> None:
-        self._handle()
 
-    def do_POST(self) -> None:
-        self._handle()
+def check_write(request: Request, policy: GuardPolicy) -> Response | None:
+    """The refusal of a write this request may not make, or ``None`` when it may go on."""
+    if policy.token is None:
+        return refusal(403, "this endpoint is read-only (kg serve --allow-updates with a token to write)")
+    if not authorised(request, policy.token):
+        return refusal(401, "writing needs 'Authorization: Bearer <token>'", bearer=True)
+    return None
 
-    def do_PUT(self) -> None:
-        self._handle()
 
-    def do_DELETE(self) -> None:
-        self._handle()
+async def drain(request: Request, most: int = _DRAIN_MOST) -> bool:
+    """Read and drop the request's body (at most ``most`` bytes); whether it was read whole."""
+    read = 0
+    async for chunk in request.stream():
+        read += len(chunk)
+        if read > most:
+            return False
+    return True
 
-    def do_PATCH(self) -> None:
-        self._handle()
 
-    def do_OPTIONS(self) -> None:
-        self._handle()
+async def refuse(request: Request, response: Response) -> Response:
+    """``response`` after the request's body was drained, so that the connection stays usable."""
+    if not await drain(request):
+        response.headers["Connection"] = "close"
+    return response
 
-    # -- the work
 
-    def _handle(self) -> None:
-        policy = self.guard.policy
-        write = is_write(self.command, self.path)
-        if write:
-            if policy.token is None:
-                self._refuse(
-                    403, "this endpoint is read-only (kg serve --allow-updates with a token to write)"
-                )
-                return
-            if not self._authorised(policy.token):
-                self._refuse(401, "writing needs 'Authorization: Bearer <token>'", bearer=True)
-                return
-        if self.headers.get("Transfer-Encoding") is not None:
-            self._refuse(411, "send the request with a Content-Length")
-            return
+async def read_body(request: Request, limit: int | None) -> bytes | Response:
+    """The request's body, or a 413 refusal when it is longer than ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
         try:
-            length = int(self.headers.get("Content-Length") or 0)
+            length = int(declared)
         except ValueError:
-            self._refuse(400, "bad Content-Length")
-            return
-        if length < 0 or (not write and length > policy.max_request_bytes):
-            self._drain(length)  # so that the client reads the answer rather than a reset connection
-            self._refuse(413, f"the request is larger than {policy.max_request_bytes} bytes")
-            return
-        body = self.rfile.read(length) if length else None
-        self._forward(body, read=not write)
-
-    def _drain(self, length: int, most: int = 16 * 1024 * 1024) -> None:
-        left = min(max(length, 0), most)
-        while left > 0:
-            chunk = self.rfile.read(min(left, 65536))
-            if not chunk:
-                return
-            left -= len(chunk)
-
-    def _authorised(self, token: str) -> bool:
-        scheme, _, given = (self.headers.get("Authorization") or "").partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
-
-    def _forward(self, body: bytes | None, *, read: bool) -> None:
-        policy = self.guard.policy
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
-        if body is not None:
-            headers["Content-Length"] = str(len(body))
-        started = time.monotonic()
-        try:
-            status, reason, answer_headers, data = self._exchange(body, headers)
-        except TimeoutError:
-            self._refuse(
-                504, f"the query took longer than {policy.timeout_s:g} s (the endpoint's time limit)"
-            )
-            return
-        except _TooLarge:
-            self._refuse(413, self._too_large(f"{policy.max_response_bytes} bytes"))
-            return
-        except OSError as exc:
-            self._refuse(502, f"the SPARQL server did not answer ({' '.join(str(exc).split())})")
-            return
-        elapsed = time.monotonic() - started
-        if read and policy.timeout_s is not None and elapsed >= policy.timeout_s and status == 200:
-            # the server cancelled the query after it had started answering: the body is cut off
-            self._refuse(
-                504, f"the query took longer than {policy.timeout_s:g} s (the endpoint's time limit)"
-            )
-            return
-        if read and status == 200 and policy.max_results is not None and data:
-            count = count_results(data, answer_headers.get("content-type", ""), policy.max_results)
-            if count is not None and count > policy.max_results:
-                self._refuse(413, self._too_large(f"{policy.max_results} results"))
-                return
-        self.send_response(status, reason)
-        for key, value in answer_headers.items():
-            if key not in _HOP_BY_HOP:
-                self.send_header(key, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-    def _exchange(
-        self, body: bytes | None, headers: dict[str, str]
-    ) -> tuple[int, str, dict[str, str], bytes]:
-        """One request to the server on this client's connection (re-opened once if the server closed
-        it). The answer's body is read whole, up to the byte limit."""
-        policy = self.guard.policy
-        for attempt in (1, 2):
-            connection = self._connection()
-            try:
-                connection.request(self.command, self.path, body=body, headers=headers)
-                response = connection.getresponse()
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                self._close_upstream()
-                if attempt == 2:
-                    raise
-                continue
-            try:
-                data = response.read(policy.max_response_bytes + 1)
-                if len(data) > policy.max_response_bytes:
-                    raise _TooLarge
-                if response.will_close:
-                    self._close_upstream()
-                answer = {k.lower(): v for k, v in response.getheaders()}
-                return response.status, response.reason, answer, data
-            except BaseException:
-                self._close_upstream()
-                raise
-        raise OSError("no answer")  # pragma: no cover - the loop returns or raises
-
-    def _connection(self) -> http.client.HTTPConnection:
-        if self._upstream is None:
-            timeout = self.guard.policy.timeout_s
-            self._upstream = http.client.HTTPConnection(
-                self.guard.upstream_host,
-                self.guard.upstream_port,
-                timeout=None if timeout is None else timeout + GRACE_S,
-            )
-        return self._upstream
-
-    def _close_upstream(self) -> None:
-        if self._upstream is not None:
-            self._upstream.close()
-            self._upstream = None
-
-    def finish(self) -> None:
-        super().finish()
-        self._close_upstream()
-
-    @staticmethod
-    def _too_large(limit: str) -> str:
-        return f"the result is larger than this endpoint's limit of {limit}: add a LIMIT or narrow the query"
-
-    def _refuse(self, status: int, message: str, *, bearer: bool = False) -> None:
-        data = (message + "\n").encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        if bearer:
-            self.send_header("WWW-Authenticate", 'Bearer realm="hemicycle-kg"')
-        if status in (411, 413) and self.command != "GET":
-            self.send_header("Connection", "close")  # the request body may not have been read
-            self.close_connection = True
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
+            return refusal(400, "bad Content-Length", close=True)
+        if length < 0:
+            return refusal(400, "bad Content-Length", close=True)
+        if limit is not None and length > limit:
+            return await refuse(request, refusal(413, f"the request is larger than {limit} bytes"))
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if limit is not None and size > limit:
+            return await refuse(request, refusal(413, f"the request is larger than {limit} bytes"))
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
-class _TooLarge(Exception):
+class TooLarge(Exception):
     pass
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-
-    def __init__(self, address: tuple[str, int], handler: type[_Handler]) -> None:
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        super().__init__(address, handler)
+def too_large(limit: str) -> str:
+    return f"the result is larger than this endpoint's limit of {limit}: add a LIMIT or narrow the query"
 
 
-class Guard:
-    """The proxy, listening on ``host:port`` and forwarding to ``upstream`` (``http://127.0.0.1:PORT``).
-    :meth:`start` returns once it listens; :meth:`stop` closes it. A context manager."""
+def timed_out(policy: GuardPolicy) -> Response:
+    return refusal(504, f"the query took longer than {policy.timeout_s:g} s (the endpoint's time limit)")
 
-    def __init__(self, upstream: str, *, host: str, port: int, policy: GuardPolicy) -> None:
-        parts = urllib.parse.urlsplit(upstream)
-        if parts.scheme != "http" or parts.hostname is None or parts.port is None:
-            raise InputError(f"{upstream!r} is not http://host:port", field="upstream")
-        self.upstream_host, self.upstream_port = parts.hostname, parts.port
-        self.host, self.port, self.policy = host, port, policy
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
-    @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The server's whole answer, read within the limits."""
 
-    @property
-    def running(self) -> bool:
-        return self._server is not None
+    status: int
+    headers: dict[str, str]
+    body: bytes
 
-    def start(self) -> Self:
-        if self._server is not None:
-            return self
-        handler = type("GuardHandler", (_Handler,), {"guard": self})
-        try:
-            self._server = _Server((self.host, self.port), handler)
-        except OSError as exc:
-            raise EndpointError(f"cannot listen on {self.host}:{self.port} ({exc.strerror or exc})") from None
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="kg-guard", daemon=True)
-        self._thread.start()
-        return self
 
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if self._thread is not None:
-            self._thread.join(10)
-            self._thread = None
+async def exchange(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str],
+    body: bytes | None,
+    policy: GuardPolicy,
+    read: bool,
+) -> Answer | Response:
+    """One request to the server, its answer read whole within the guard's limits; a refusal (413, 502,
+    504) when a limit is passed or the server does not answer."""
+    forwarded = {k: v for k, v in headers.items() if k.lower() not in _HOP_BY_HOP}
+    timeout = None if policy.timeout_s is None else policy.timeout_s + GRACE_S
+    started = time.monotonic()
+    try:
+        async with client.stream(
+            method, url, headers=forwarded, content=body, timeout=httpx.Timeout(timeout, connect=10.0)
+        ) as answer:
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in answer.aiter_bytes():
+                size += len(chunk)
+                if size > policy.max_response_bytes:
+                    raise TooLarge
+                chunks.append(chunk)
+            status = answer.status_code
+            answer_headers = {k.lower(): v for k, v in answer.headers.items()}
+    except httpx.TimeoutException:
+        return timed_out(policy)
+    except TooLarge:
+        return refusal(413, too_large(f"{policy.max_response_bytes} bytes"))
+    except httpx.HTTPError as exc:
+        return refusal(
+            502, f"the SPARQL server did not answer ({' '.join(str(exc).split()) or type(exc).__name__})"
+        )
+    data = b"".join(chunks)
+    elapsed = time.monotonic() - started
+    if read and policy.timeout_s is not None and elapsed >= policy.timeout_s and status == 200:
+        return timed_out(policy)  # the server cancelled the query after it had started answering
+    if read and status == 200 and policy.max_results is not None and data:
+        count = await anyio.to_thread.run_sync(
+            count_results, data, answer_headers.get("content-type", ""), policy.max_results
+        )
+        if count is not None and count > policy.max_results:
+            return refusal(413, too_large(f"{policy.max_results} results"))
+    return Answer(status, answer_headers, data)
 
-    def __enter__(self) -> Self:
-        return self.start()
 
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.stop()
+def relay(answer: Answer) -> Response:
+    """The server's answer as the client gets it (hop-by-hop headers dropped)."""
+    headers = {k: v for k, v in answer.headers.items() if k not in _HOP_BY_HOP}
+    return Response(answer.body, status_code=answer.status, headers=headers)

@@ -1,4 +1,4 @@
-"""The Oxigraph server over the built store, as a child process behind the guard (``kg serve``, and the tests).
+"""The Oxigraph server over a store, as a child process (behind the web application of ``kg serve``).
 
 The server is the ``oxigraph`` binary of the ``oxigraph`` PyPI package, started as a child process on
 127.0.0.1 and stopped by its PID.
@@ -13,24 +13,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
+import httpx
+
 from kg.errors import EndpointError, InputError
-from kg.serve.guard import (
-    DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_MAX_RESULTS,
-    DEFAULT_TIMEOUT_S,
-    Guard,
-    GuardPolicy,
-    token_from_env,
-)
+from kg.serve.guard import DEFAULT_TIMEOUT_S
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -41,10 +32,6 @@ TURTLE = "text/turtle"
 
 
 # ------------------------------------------------------------------ the Oxigraph server
-
-
-#: for the readiness probe of our own server: straight to it, whatever proxy the environment sets
-_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def oxigraph_binary() -> Path:
@@ -86,7 +73,7 @@ class OxigraphServer:
     SPARQL Update and the Graph Store Protocol (``/store``); ``location=None`` keeps the data in memory.
     The default graph is the union of the named graphs, as the shipped queries expect. ``timeout_s`` is
     the server's query time limit (``--timeout-s``): past it the query is cancelled (the server may have
-    answered 200 already and cuts the body short: :func:`serve_guarded` turns that into a 504).
+    answered 200 already and cuts the body short: the guard of ``kg serve`` turns that into a 504).
     """
 
     location: Path | None
@@ -161,21 +148,24 @@ class OxigraphServer:
 
     def wait_ready(self, wait: float = 30.0) -> None:
         deadline = time.monotonic() + wait
-        probe = f"{self.query_url}?{urllib.parse.urlencode({'query': 'ASK {}'})}"
-        while True:
-            if self.process is not None and self.process.poll() is not None:
-                raise EndpointError(
-                    f"the oxigraph server exited with code {self.process.returncode}: {self.log_tail()}"
-                )
-            try:
-                with _DIRECT.open(probe, timeout=2) as response:
-                    if response.status == 200 and (self.process is None or self.process.poll() is None):
+        # straight to our own server, whatever proxy the environment sets
+        with httpx.Client(trust_env=False, timeout=2.0) as client:
+            while True:
+                if self.process is not None and self.process.poll() is not None:
+                    raise EndpointError(
+                        f"the oxigraph server exited with code {self.process.returncode}: {self.log_tail()}"
+                    )
+                try:
+                    response = client.get(self.query_url, params={"query": "ASK {}"})
+                    if response.status_code == 200 and (self.process is None or self.process.poll() is None):
                         return
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                raise EndpointError(f"the oxigraph server did not answer at {self.url} within {wait:.0f} s")
-            time.sleep(0.05)
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise EndpointError(
+                        f"the oxigraph server did not answer at {self.url} within {wait:.0f} s"
+                    )
+                time.sleep(0.05)
 
     def log_tail(self, limit: int = 600) -> str:
         if self._log is None:
@@ -225,122 +215,5 @@ def serve(
     timeout_s: int | None = DEFAULT_TIMEOUT_S,
 ) -> OxigraphServer:
     """Start a read-only SPARQL endpoint over ``store``, the Oxigraph server alone (no result-size limit:
-    ``kg serve`` uses :func:`serve_guarded`); the caller waits or stops it."""
+    ``kg serve`` is :func:`kg.serve.server.serve_site`); the caller waits or stops it."""
     return OxigraphServer(store, host=host, port=port, read_only=True, cors=cors, timeout_s=timeout_s).start()
-
-
-@dataclass
-class GuardedEndpoint:
-    """``kg serve``: the Oxigraph server on a free loopback port, behind :class:`kg.serve.guard.Guard` listening
-    on ``host:port``. Read-only unless built with a token (then the server is read-write and the guard lets
-    through the writes that carry it). Same attributes as :class:`OxigraphServer` (``process`` is the
-    server's process)."""
-
-    server: OxigraphServer
-    guard: Guard
-
-    @property
-    def read_only(self) -> bool:
-        return self.guard.policy.token is None
-
-    @property
-    def host(self) -> str:
-        return self.guard.host
-
-    @property
-    def port(self) -> int:
-        return self.guard.port
-
-    @property
-    def process(self) -> subprocess.Popen[bytes] | None:
-        return self.server.process
-
-    @property
-    def url(self) -> str:
-        return self.guard.url
-
-    @property
-    def query_url(self) -> str:
-        return f"{self.url}/query"
-
-    @property
-    def update_url(self) -> str:
-        return f"{self.url}/update"
-
-    @property
-    def store_url(self) -> str:
-        return f"{self.url}/store"
-
-    def start(self, wait: float = 30.0) -> Self:
-        if self.guard.running:
-            return self
-        if not port_is_free(self.guard.host, self.guard.port):
-            raise EndpointError(
-                f"{self.guard.host}:{self.guard.port} is already in use (choose another --port)"
-            )
-        self.server.start(wait)
-        try:
-            self.guard.start()
-        except EndpointError:
-            self.server.stop()
-            raise
-        return self
-
-    def wait(self) -> int:
-        return self.server.wait()
-
-    def stop(self, grace: float = 10.0) -> None:
-        self.guard.stop()
-        self.server.stop(grace)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.stop()
-
-
-def serve_guarded(
-    store: Path,
-    *,
-    host: str = DEFAULT_HOST,
-    port: int = DEFAULT_PORT,
-    cors: bool = False,
-    timeout_s: int | None = DEFAULT_TIMEOUT_S,
-    max_results: int | None = DEFAULT_MAX_RESULTS,
-    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-    allow_updates: bool = False,
-    token: str | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> GuardedEndpoint:
-    """Start ``kg serve``: read-only by default (``serve-read-only`` behind a guard that refuses every
-    write with 403); with ``allow_updates``, ``oxigraph serve`` behind a guard that lets a write through
-    only with ``Authorization: Bearer <token>``, the token given or read from ``KG_UPDATE_TOKEN`` (no token:
-    :class:`InputError`, before anything starts). ``timeout_s`` and ``max_results`` of ``None`` (or 0) mean
-    no limit. Binds ``host`` (loopback by default); the server itself always listens on 127.0.0.1."""
-    if allow_updates:
-        token = token_from_env(environ) if token is None else token_from_env({"KG_UPDATE_TOKEN": token})
-    if not store.is_dir():
-        raise InputError("no store here (build one with 'kg build')", file=str(store))
-    if (timeout_s or 0) < 0 or (max_results or 0) < 0:
-        raise InputError("limits must be positive (0: no limit)", field="--timeout/--max-results")
-    upstream_port = free_port()
-    while upstream_port == port:  # the OS may offer the port the guard is about to take
-        upstream_port = free_port()
-    upstream = OxigraphServer(
-        store,
-        host=DEFAULT_HOST,
-        port=upstream_port,
-        read_only=not allow_updates,
-        cors=cors,
-        timeout_s=timeout_s or None,
-    )
-    policy = GuardPolicy(
-        token=token if allow_updates else None,
-        timeout_s=timeout_s or None,
-        max_results=max_results or None,
-        max_response_bytes=max_response_bytes,
-    )
-    return GuardedEndpoint(upstream, Guard(upstream.url, host=host, port=port, policy=policy)).start()
