@@ -107,6 +107,16 @@ def load_shapes(directory: Path | None = None) -> Shapes:
 
 
 @cache
+def changelog_version(directory: Path | None = None) -> str | None:
+    """The shapes' version: the newest ``## x.y.z`` heading of ``shapes/CHANGELOG.md``, their one version source
+    (the loader stamps it on every shapes document as ``owl:versionInfo``)."""
+    path = (directory or resource_dir("shapes")) / "CHANGELOG.md"
+    if not path.is_file():
+        return None
+    match = re.search(r"^## \[?(\d+\.\d+\.\d+)\]?", path.read_text(encoding="utf-8"), re.MULTILINE)
+    return match.group(1) if match else None
+
+
 def _load_shapes(directory: Path) -> Shapes:
     files = sorted(directory.glob("*.ttl"))
     if not files:
@@ -126,8 +136,10 @@ def _load_shapes(directory: Path) -> Shapes:
         ):
             origin[str(subject)] = file.name
         graph += part
-    versions = {str(v) for v in graph.objects(None, OWL.versionInfo)}
-    version = versions.pop() if len(versions) == 1 else "+".join(sorted(versions)) or "unversioned"
+    version = changelog_version(directory) or "unversioned"
+    for document in set(graph.subjects(RDF.type, OWL.Ontology)):  # one version source: the CHANGELOG
+        if (document, OWL.versionInfo, None) not in graph:
+            graph.add((document, OWL.versionInfo, Literal(version)))
     return Shapes(
         directory=directory,
         graph=graph,
