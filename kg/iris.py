@@ -5,7 +5,8 @@ Patterns (DESIGN §3):
 ``question/{uid}``, ``question/{uid}/answer``, ``question/{uid}/{kind}/{n}``, ``person/{PA…}``,
 ``mandate/{PM…}``, ``organe/{PO…}``, ``constituency/{dept}-{n}``, ``department/{code}``,
 ``topic/{scheme}/{slug}``, ``graph/question/{uid}``, ``graph/registry/{name}``, ``graph/topics``,
-``graph/mentions``, ``graph/dataset``.
+``graph/mentions``, ``graph/dataset``; and the marked fallbacks for labels no registry id resolves,
+``organe/unresolved/{slug}`` and ``person/unresolved/{legislature}/{slug}``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ ORGANE_UID = re.compile(r"^PO\d+$")
 DEPARTMENT_CODE = re.compile(r"^(?:\d{2}|2[AB]|\d{3})$")
 
 TOPIC_SCHEMES = ("rubrique", "tete-analyse")
+_CIVILITIES = frozenset({"m", "mme", "mlle", "mm", "monsieur", "madame", "mademoiselle"})
 EVENT_KINDS = ("publication", "attribution", "signalement", "renewal", "closure", "erratum")
 
 
@@ -50,6 +52,20 @@ def slug(label: str) -> str:
             out.append("-")
     result = re.sub(r"-+", "-", "".join(out)).strip("-")
     return result or "_"
+
+
+def unresolved_person_path(legislature: int, name: str) -> str:
+    """``person/unresolved/{legislature}/{slug}``: clearly marked, apart per legislature (homonyms of different
+    legislatures stay apart). The name's words are sorted and a civility dropped, so "M. Guy Lengagne" and
+    "Lengagne Guy" give one IRI."""
+    words = [w for w in name.split() if w.rstrip(".").lower() not in _CIVILITIES]
+    key = " ".join(sorted(slug(w) for w in words)) or name
+    return f"person/unresolved/{legislature}/{slug(key)}"
+
+
+def unresolved_organe_path(label: str) -> str:
+    """``organe/unresolved/{slug}``: an organe named by a label that resolves to no PO id."""
+    return f"organe/unresolved/{slug(label)}"
 
 
 class Minter:
@@ -123,7 +139,11 @@ class Minter:
 
     def unresolved_organe(self, label: str) -> ox.NamedNode:
         """Fallback for an organe named only by a label that resolves to no PO id: clearly marked."""
-        return self._iri(f"organe/unresolved/{slug(label)}")
+        return self._iri(unresolved_organe_path(label))
+
+    def unresolved_person(self, legislature: int, name: str) -> ox.NamedNode:
+        """Fallback for an author named only by a name that resolves to no PA id (:func:`unresolved_person_path`)."""
+        return self._iri(unresolved_person_path(legislature, name))
 
     def constituency(self, department_code: str, number: int) -> ox.NamedNode:
         return self._iri(f"constituency/{quote(department_code, safe='')}-{number}")

@@ -358,6 +358,19 @@ class QuestionMapper:
     ) -> None:
         reg, m = self.registry, self.mint
         person_uid = q.author.person_uid
+        if person_uid is None:  # a name no registry id resolves: its label, on the marked fallback IRI
+            name = q.author.name or "inconnu"
+            fallback = m.unresolved_person(q.legislature, name)
+            add(s, OX_DCTERMS.creator, fallback)
+            add_mention(fallback, _A, OX_FOAF.Person)
+            add_mention(fallback, OX_FOAF.name, lit(name))
+            if q.author.group is not None:
+                add(
+                    s,
+                    OX_HC.authorGroup,
+                    self._organe_mention(add_mention, q.author.group, OX_HC.ParliamentaryGroup),
+                )
+            return
         person = m.person(person_uid)
         add(s, OX_DCTERMS.creator, person)
         if reg.person(person_uid) is None:
@@ -855,6 +868,7 @@ MAPPED_FIELDS: dict[str, tuple[str, ...]] = {
     "SourceRef.sha256": ("hc:sha256", "prov:wasDerivedFrom"),
     "SourceRef.pointer": ("hc:sourcePointer",),
     "Author.person_uid": ("dcterms:creator",),
+    "Author.name": ("foaf:name",),
     "Author.mandate_uid": ("hc:authorMandate",),
     "Author.group": ("hc:authorGroup", "hc:authorGroupMembership"),
     "OrganeMention.uid": ("hc:ministry", "hc:questionedMinistry", "dcterms:identifier"),

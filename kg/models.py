@@ -115,9 +115,13 @@ class Erratum:
 
 @dataclass(frozen=True, slots=True)
 class Author:
-    person_uid: str  # acteurRef (PA…)
+    """The author. ``person_uid`` is None only when a page names a person the registry cannot resolve: the
+    ``name`` as written is then kept on a marked fallback IRI (``person/unresolved/{legislature}/{slug}``)."""
+
+    person_uid: str | None  # acteurRef (PA…)
     mandate_uid: str | None = None  # mandatRef (PM…)
     group: OrganeMention | None = None  # the group AT THE TIME OF ASKING
+    name: str | None = None  # the name as the source writes it, when no person id is known ("M. Lengagne Guy")
 
 
 @dataclass(frozen=True, slots=True)

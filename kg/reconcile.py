@@ -6,13 +6,14 @@ as the open-data record of the same question.
 what the page says, the date it had to hold on, the id chosen and every candidate considered. Nothing is
 guessed silently:
 
-* **author** — by name (accents, case and typographic variants folded) and civility, among persons with a
-  deputy mandate of the page's legislature valid on the question's date; the constituency, then the group,
-  break ties. An author that stays unresolved or ambiguous stops the page (:class:`UnresolvedAuthorError`, a
-  :class:`~kg.errors.RecordError`: the build quarantines it with the candidates in the message), because a
-  question needs one person.
+* **author** — by name (either order: "Lengagne Guy" is M. Guy Lengagne; accents, case and typographic
+  variants folded) and civility, among persons with a deputy mandate of the page's legislature valid on the
+  question's date; the constituency (or the department alone, as the old site gives it), then the group,
+  break ties. An author that stays unresolved or ambiguous keeps the page's name on the marked fallback IRI
+  ``person/unresolved/{legislature}/{slug}``, with a warning naming the candidates: the question still lands.
 * **mandate** and **constituency** — the deputy mandate valid on the question's date; the page's
-  "Département (Ne circonscription)" is checked against that mandate's election (a mismatch is reported).
+  "Département (Ne circonscription)" — or its department alone — is checked against that mandate's election
+  (a mismatch is reported).
 * **group** — the page's group label among the political groups valid on the date, the author's membership
   breaking ties and confirming the choice.
 * **ministries** — the questioned ministry by its label (abbreviated or full) among the ministries valid on
@@ -23,20 +24,21 @@ guessed silently:
   fallback IRI ``organe/unresolved/{slug}``.
 
 Page facts the reader keeps that the page does not state but the dumps do are listed in the report's notes
-(e.g. the rubrique's case).
+(e.g. the rubrique's case). A page that cannot make a complete question — no author at all, no publication
+date — raises :class:`IncompletePageError` with every fact read in its message, for the quarantine report.
+
+The report's types live in :mod:`kg.reconcile_report`.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
-from typing import Any
+from typing import NoReturn
 
 from kg.errors import RecordError
-from kg.iris import slug
+from kg.iris import unresolved_organe_path, unresolved_person_path
 from kg.models import (
     Attribution,
     Author,
@@ -47,10 +49,19 @@ from kg.models import (
     OrganeMention,
     Person,
     Question,
+    QuestionType,
     Renewal,
     Signalement,
     SourceRef,
     Text,
+)
+from kg.reconcile_report import (
+    Candidate,
+    LabelResolution,
+    ReconciliationReport,
+    Status,
+    day,
+    summarize,
 )
 from kg.registry import Registry
 from kg.report import Diagnostic
@@ -58,14 +69,15 @@ from kg.sources.pages import DateKind, PageQuestion, fold, looks_like_page, read
 
 __all__ = [
     "Candidate",
+    "IncompletePageError",
     "LabelResolution",
     "Reconciler",
     "ReconciliationReport",
     "Status",
-    "UnresolvedAuthorError",
     "looks_like_page",
     "read_page_file",
     "reconcile",
+    "summarize",
 ]
 
 MINISTRY = "MINISTERE"
@@ -73,179 +85,25 @@ GROUP = "GP"
 CONSTITUENCY = "CIRCONSCRIPTION"
 
 
-class Status(StrEnum):
-    RESOLVED = "resolved"  # the page's label matched exactly one registry record valid when it had to be
-    DERIVED = "derived"  # the page names no such thing: found through the registry (e.g. the mandate)
-    AMBIGUOUS = "ambiguous"  # several candidates remain: none is chosen
-    UNRESOLVED = "unresolved"  # no candidate: none is chosen
-    CONFLICT = "conflict"  # chosen, but the page and the registry disagree on something (see note)
+class IncompletePageError(RecordError):
+    """The page is read, but cannot make a complete question (no author, no publication date). The message
+    names the reason and every fact read; the reader's and the reconciliation's warnings travel with it, so
+    the quarantine report keeps them. ``code`` is ``incomplete``."""
 
-
-#: statuses that leave the label without a registry id
-PROBLEMS = frozenset({Status.AMBIGUOUS, Status.UNRESOLVED})
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A registry record considered for a label, and why it was kept or set aside."""
-
-    uid: str
-    label: str
-    start: date | None = None
-    end: date | None = None
-    note: str = ""
-
-    def one_line(self) -> str:
-        span = f" [{_day(self.start)}..{_day(self.end)}]" if (self.start or self.end) else ""
-        return f"{self.uid} {self.label!r}{span}" + (f" — {self.note}" if self.note else "")
-
-
-@dataclass(frozen=True, slots=True)
-class LabelResolution:
-    """One label of the page (or one link the page implies) and what became of it."""
-
-    field: str  # the page's line: "Auteur", "Circonscription", "Groupe", "Ministère interrogé", …
-    kind: str  # person | mandate | constituency | group | ministry
-    label: str | None  # as the page writes it (None when the page names nothing: status DERIVED)
-    status: Status
-    chosen: str | None = None  # PA…, PM…, PO…, or a constituency "92-6"
-    on: date | None = None  # the date the record had to be valid on
-    window: tuple[date | None, date | None] | None = None  # …or the period it had to exist in
-    candidates: tuple[Candidate, ...] = ()
-    note: str = ""
-    fallback: str | None = None  # the marked fallback IRI path (organe/unresolved/…) when nothing is chosen
-
-    @property
-    def ok(self) -> bool:
-        return self.status not in PROBLEMS
-
-    def when(self) -> str:
-        if self.on is not None:
-            return f"valid on {self.on.isoformat()}"
-        if self.window is not None:
-            return f"existing between {_day(self.window[0])} and {_day(self.window[1])}"
-        return ""
-
-    def one_line(self) -> str:
-        return f"{self.field}: {self.summary()}"
-
-    def summary(self) -> str:
-        """What became of the label, without the field's name."""
-        label = repr(self.label) if self.label is not None else "(not on the page)"
-        target = self.chosen or (self.fallback and f"fallback {self.fallback}") or "—"
-        parts = [f"{label} → {target} ({self.status.value}"]
-        if self.when():
-            parts.append(f", {self.when()}")
-        parts.append(")")
-        if self.note:
-            parts.append(f"; {self.note}")
-        return "".join(parts)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "field": self.field,
-            "kind": self.kind,
-            "label": self.label,
-            "status": self.status.value,
-            "chosen": self.chosen,
-            "on": _day(self.on) if self.on else None,
-            "window": [_day(self.window[0]), _day(self.window[1])] if self.window else None,
-            "fallback": self.fallback,
-            "note": self.note,
-            "candidates": [
-                {
-                    "uid": c.uid,
-                    "label": c.label,
-                    "start": c.start.isoformat() if c.start else None,
-                    "end": c.end.isoformat() if c.end else None,
-                    "note": c.note,
-                }
-                for c in self.candidates
-            ],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ReconciliationReport:
-    """Every label of one page and what it resolved to. ``notes`` lists conventions applied to page facts."""
-
-    file: str
-    uid: str
-    entries: tuple[LabelResolution, ...] = ()
-    notes: tuple[str, ...] = ()
-
-    @property
-    def problems(self) -> tuple[LabelResolution, ...]:
-        """Labels left without an id (ambiguous or unresolved)."""
-        return tuple(e for e in self.entries if not e.ok)
-
-    @property
-    def conflicts(self) -> tuple[LabelResolution, ...]:
-        return tuple(e for e in self.entries if e.status is Status.CONFLICT)
-
-    def entry(self, field_name: str) -> LabelResolution | None:
-        return next((e for e in self.entries if e.field == field_name), None)
-
-    def chosen(self) -> dict[str, str | None]:
-        """field → chosen id (None for a problem), e.g. ``{"Auteur": "PA345722", …}``."""
-        return {e.field: e.chosen for e in self.entries}
-
-    def diagnostics(self) -> list[Diagnostic]:
-        """A warning for every label left without an id and every conflict, naming its candidates."""
-        found = []
-        for e in self.entries:
-            if e.status in PROBLEMS or e.status is Status.CONFLICT:
-                candidates = "; ".join(c.one_line() for c in e.candidates) or "none"
-                code = {
-                    Status.AMBIGUOUS: "ambiguous-label",
-                    Status.UNRESOLVED: "unresolved-label",
-                    Status.CONFLICT: "conflict",
-                }[e.status]
-                found.append(
-                    Diagnostic(
-                        severity="warning",
-                        file=self.file,
-                        record=self.uid,
-                        field=e.field,
-                        code=code,
-                        message=f"{e.summary()}; candidates: {candidates}",
-                    )
-                )
-        return found
-
-    def lines(self) -> list[str]:
-        """The report for a person to read: one line per label, candidates indented below problems."""
-        out = [f"{self.uid} ({self.file})"]
-        for e in self.entries:
-            out.append(f"  {e.one_line()}")
-            if e.status is not Status.RESOLVED and e.status is not Status.DERIVED:
-                out.extend(f"      candidate {c.one_line()}" for c in e.candidates)
-        out.extend(f"  note: {note}" for note in self.notes)
-        return out
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "uid": self.uid,
-            "entries": [e.to_json() for e in self.entries],
-            "notes": list(self.notes),
-        }
-
-
-class UnresolvedAuthorError(RecordError):
-    """The page's author resolves to no person, or to several: the question cannot be built (it needs one
-    person). Carries the report; ``code`` is ``unresolved-author`` or ``ambiguous-author``."""
+    code = "incomplete"
 
     def __init__(
-        self, message: str, *, file: str, record: str, report: ReconciliationReport, code: str
+        self,
+        message: str,
+        *,
+        file: str,
+        record: str,
+        report: ReconciliationReport,
+        warnings: list[Diagnostic],
     ) -> None:
-        super().__init__(message, file=file, record=record, field="Auteur")
+        super().__init__(message, file=file, record=record)
         self.report = report
-        self.code = code
-
-
-def _day(day: date | None) -> str:
-    return day.isoformat() if day else "…"
+        self.warnings = warnings
 
 
 def _overlaps(organe: Organe, start: date | None, end: date | None) -> bool:
@@ -273,8 +131,11 @@ class Reconciler:
         self.persons_by_family: dict[str, list[Person]] = {}
         for uid in sorted(registry.persons):
             person = registry.persons[uid]
-            if person.full_name:
-                self.persons_by_name.setdefault(fold(person.full_name), []).append(person)
+            keys = {fold(person.full_name)} if person.full_name else set()
+            if person.given_name and person.family_name:  # names are matched in either order
+                keys.add(fold(f"{person.family_name} {person.given_name}"))
+            for key in sorted(keys):
+                self.persons_by_name.setdefault(key, []).append(person)
             if person.family_name:
                 self.persons_by_family.setdefault(fold(person.family_name), []).append(person)
         self.organes_by_label: dict[tuple[str, str], list[Organe]] = {}
@@ -335,7 +196,7 @@ class _Run:
         published = page.first(DateKind.QUESTION_PUBLISHED)
         answered = page.first(DateKind.ANSWER_PUBLISHED)
         sitting = page.first(DateKind.SITTING)
-        withdrawn = page.first(DateKind.WITHDRAWN)
+        withdrawn = page.first(DateKind.WITHDRAWN) or page.first(DateKind.CLOSED)
         answer_day = answered.date if answered else (sitting.date if sitting else None)
         asked_on = published.date if published else answer_day
         end_day = answer_day or (withdrawn.date if withdrawn else None)
@@ -380,7 +241,12 @@ class _Run:
             type=page.type,
             number=page.number,
             legislature=page.legislature,
-            author=Author(person_uid=person.uid, mandate_uid=mandate.uid if mandate else None, group=group),
+            author=Author(
+                person_uid=person.uid if person else None,
+                mandate_uid=mandate.uid if mandate else None,
+                group=group,
+                name=None if person else page.author_name,
+            ),
             source=SourceRef(path=page.file, sha256=page.sha256),
             rubrique=rubrique,
             tete_analyse=page.tete_analyse,
@@ -399,17 +265,41 @@ class _Run:
             ),
             closure=Closure(label=withdrawn.reason, date=withdrawn.date) if withdrawn else None,
         )
+        if page.type is QuestionType.GOVERNMENT:
+            if asked_on is None:
+                self.incomplete("no date on the page (no sitting, answer or publication date)")
+        elif published is None:
+            self.incomplete("no publication date (no 'Question publiée au JO le' line)")
         return question, self.report()
+
+    def incomplete(self, reason: str) -> NoReturn:
+        """Stop a page that cannot make a complete question, naming the reason and every fact read."""
+        page = self.page
+        facts = [f"title {page.title!r}" if page.title else ""]
+        facts += [f"{e.field} {e.chosen or e.fallback or e.label}" for e in self.entries]
+        facts += [
+            f"{d.kind.value} {d.date.isoformat()}" + (f" p. {d.page}" if d.page else "") for d in page.dates
+        ]
+        facts += [f"rubrique {page.rubrique!r}" if page.rubrique else ""]
+        facts += ["question text" if page.question_html else "", "answer text" if page.answer_html else ""]
+        read = "; ".join(f for f in facts if f)
+        raise IncompletePageError(
+            f"{reason}: the question cannot be complete; read: {read}",
+            file=page.file,
+            record=page.uid,
+            report=self.report(),
+            warnings=self.report().diagnostics(),
+        )
 
     # -- author, mandate, constituency
 
-    def author(self, on: date | None) -> tuple[Person, Mandate | None]:
+    def author(self, on: date | None) -> tuple[Person | None, Mandate | None]:
         page = self.page
         if not page.author_name:
             self.entries.append(
                 LabelResolution("Auteur", "person", None, Status.UNRESOLVED, note="no author line")
             )
-            raise self.author_error("unresolved-author", "the page names no author; a question needs one")
+            self.incomplete("the page names no author")
         label = page.author
         key = fold(page.author_name)
         named = list(self.reconciler.persons_by_name.get(key, ()))
@@ -446,7 +336,7 @@ class _Run:
             else:
                 with_mandate.append((person, mandate))
         tie_break = ""
-        if len(with_mandate) > 1 and page.department and page.constituency_number is not None:
+        if len(with_mandate) > 1 and page.department:
             narrowed = [(p, m) for p, m in with_mandate if self.same_constituency(m)]
             if narrowed and len(narrowed) < len(with_mandate):
                 rejected.extend(
@@ -473,6 +363,7 @@ class _Run:
                     self.person_candidate(p, None, "same family name")
                     for p in self.reconciler.persons_by_family.get(fold(page.author_name.split()[-1]), ())
                 ]
+            fallback = unresolved_person_path(page.legislature, page.author_name)
             self.entries.append(
                 LabelResolution(
                     "Auteur",
@@ -481,19 +372,18 @@ class _Run:
                     status,
                     on=on,
                     candidates=tuple(candidates),
-                    note=f"no person named {page.author_name!r} in the registry"
-                    if not named and not rejected
-                    else "",
+                    note=(
+                        f"no person named {page.author_name!r} in the registry"
+                        if not named and not rejected
+                        else f"no deputy of legislature {page.legislature} so named"
+                        if not with_mandate
+                        else "several deputies so named"
+                    )
+                    + "; the name is kept on the marked fallback IRI",
+                    fallback=fallback,
                 )
             )
-            what = "ambiguous" if with_mandate else "unresolved"
-            listed = "; ".join(c.one_line() for c in candidates) or "none"
-            raise self.author_error(
-                f"{what}-author",
-                f"author {label!r} is {what} in legislature {page.legislature}"
-                + (f" on {on.isoformat()}" if on else "")
-                + f" (candidates: {listed}); a question needs one person",
-            )
+            return None, None
         person, mandate = with_mandate[0]
         note = ""
         if by_link and by_link.uid == person.uid:
@@ -525,16 +415,11 @@ class _Run:
                 mandate.uid,
                 on=on,
                 note=f"deputy mandate of legislature {mandate.legislature}, "
-                f"{_day(mandate.start)}..{_day(mandate.end)}",
+                f"{day(mandate.start)}..{day(mandate.end)}",
             )
         )
         self.constituency(mandate)
         return person, mandate
-
-    def author_error(self, code: str, message: str) -> UnresolvedAuthorError:
-        return UnresolvedAuthorError(
-            message, file=self.page.file, record=self.page.uid, report=self.report(), code=code
-        )
 
     def person_candidate(self, person: Person, mandate: Mandate | None, note: str) -> Candidate:
         label = " ".join(x for x in (person.civility, person.full_name) if x)
@@ -566,7 +451,10 @@ class _Run:
             e is not None
             and self.page.department is not None
             and fold(e.department or "") == fold(self.page.department)
-            and e.constituency_number == self.page.constituency_number
+            and (
+                self.page.constituency_number is None
+                or e.constituency_number == self.page.constituency_number
+            )
         )
 
     def member_of_labelled_group(self, person: Person, on: date) -> bool:
@@ -579,7 +467,7 @@ class _Run:
     def constituency(self, mandate: Mandate) -> None:
         page, e = self.page, mandate.election
         have = f"{e.department_code}-{e.constituency_number}" if e and e.department_code else None
-        if page.constituency is None:
+        if page.department is None and page.constituency is None:
             if have:
                 self.entries.append(
                     LabelResolution(
@@ -592,7 +480,7 @@ class _Run:
                     )
                 )
             return
-        if page.department is None or page.constituency_number is None:
+        if page.department is None:
             self.entries.append(
                 LabelResolution(
                     "Circonscription",
@@ -606,20 +494,31 @@ class _Run:
             )
             return
         codes = sorted(self.reconciler.department_codes.get(fold(page.department), ()))
+        number = page.constituency_number
         candidates = tuple(
-            Candidate(f"{code}-{page.constituency_number}", page.department, note="department named so")
+            Candidate(
+                f"{code}-{number}" if number is not None else code,
+                page.department,
+                note="department named so",
+            )
             for code in codes
         )
+        label = page.constituency or page.department
         if self.same_constituency(mandate):
             self.entries.append(
                 LabelResolution(
                     "Circonscription",
                     "constituency",
-                    page.constituency,
+                    label,
                     Status.RESOLVED,
                     have,
                     candidates=candidates,
-                    note=f"the constituency of mandate {mandate.uid}",
+                    note=f"the constituency of mandate {mandate.uid}"
+                    + (
+                        "; the page gives the department only, which agrees: the mandate's number is used"
+                        if number is None
+                        else ""
+                    ),
                 )
             )
             return
@@ -628,7 +527,7 @@ class _Run:
             LabelResolution(
                 "Circonscription",
                 "constituency",
-                page.constituency,
+                label,
                 Status.CONFLICT,
                 have,
                 candidates=candidates,
@@ -639,9 +538,9 @@ class _Run:
 
     # -- group
 
-    def group(self, person: Person, on: date | None) -> OrganeMention | None:
+    def group(self, person: Person | None, on: date | None) -> OrganeMention | None:
         page = self.page
-        membership = self.registry.group_membership_on(person.uid, on) if on else None
+        membership = self.registry.group_membership_on(person.uid, on) if on and person else None
         member_of = set(membership.organe_uids) if membership else set()
         if not page.group:
             if membership is not None:
@@ -675,9 +574,15 @@ class _Run:
                 status = Status.AMBIGUOUS
         else:
             status = Status.UNRESOLVED
-        if chosen is not None and member_of and chosen.uid not in member_of:
+        if chosen is not None and member_of and chosen.uid not in member_of and membership is not None:
             status = Status.CONFLICT
-            note = f"the registry has the author in {', '.join(sorted(member_of))} on that date"
+            theirs = self.registry.organe(membership.organe_uids[0])
+            note = (
+                f"the registry has the author in {', '.join(sorted(member_of))} on that date "
+                f"(membership {membership.uid}): that group is linked, not {chosen.uid}"
+            )
+            if theirs is not None:
+                chosen = theirs
         elif chosen is not None and membership is not None and not note:
             note = f"confirmed by membership {membership.uid}"
         candidates = [
@@ -693,7 +598,7 @@ class _Run:
                     candidates.append(
                         _organe_candidate(organe, "the author's group on the date, labelled otherwise")
                     )
-        fallback = None if chosen else f"organe/unresolved/{slug(page.group)}"
+        fallback = None if chosen else unresolved_organe_path(page.group)
         self.entries.append(
             LabelResolution(
                 "Groupe",
@@ -745,7 +650,7 @@ class _Run:
                     on=published,
                     note="same label as the questioned ministry and no change of "
                     "attribution on the page: one attribution",
-                    fallback=None if questioned_uid else f"organe/unresolved/{slug(attributed_label)}",
+                    fallback=None if questioned_uid else unresolved_organe_path(attributed_label),
                 )
             )
             assert questioned is not None
@@ -805,7 +710,7 @@ class _Run:
             _organe_candidate(o, "chosen" if o is chosen else (why if o in fitting else "not valid then"))
             for o in labelled
         )
-        fallback = None if chosen else f"organe/unresolved/{slug(label)}"
+        fallback = None if chosen else unresolved_organe_path(label)
         self.entries.append(
             LabelResolution(
                 field_name,
@@ -847,12 +752,3 @@ def read_page_file(
     page, warnings = read_page(name, data)
     question, report = reconcile(page, registry)
     return question, [*warnings, *report.diagnostics()], report
-
-
-def summarize(reports: Iterable[ReconciliationReport]) -> dict[str, int]:
-    """Counts by status over many pages (for a build's summary line)."""
-    counts: dict[str, int] = {status.value: 0 for status in Status}
-    for report in reports:
-        for entry in report.entries:
-            counts[entry.status.value] += 1
-    return counts

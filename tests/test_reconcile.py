@@ -25,8 +25,8 @@ from kg.reconcile import (
     LabelResolution,
     Reconciler,
     ReconciliationReport,
+    IncompletePageError,
     Status,
-    UnresolvedAuthorError,
     read_page_file,
 )
 from kg.registry import Registry, load_registry
@@ -220,25 +220,20 @@ def test_ambiguous_ministry_in_the_window_is_not_guessed(registry: Registry) -> 
     assert [w.split(":")[0] for w in warnings] == ["ambiguous-label Ministère attributaire"]
 
 
-def test_ambiguous_author_stops_the_page_with_its_candidates(registry: Registry) -> None:
-    with pytest.raises(UnresolvedAuthorError) as caught:
-        page_file("ambiguous-author.md", registry)
-    error = caught.value
-    assert isinstance(error, RecordError) and error.exit_code == ExitCode.BAD_INPUT  # quarantined by a build
-    assert (error.code, error.file, error.record, error.field) == (
-        "ambiguous-author",
-        "ambiguous-author.md",
-        "QANR5L15QG4108",
-        "Auteur",
-    )
-    message = str(error)
-    assert "\n" not in message
-    assert "'M. Roussel' is ambiguous in legislature 15 on 2021-10-26" in message
-    assert "PA718902 'M. Cédric Roussel (PM722496, 06-3)'" in message
-    assert "PA720692 'M. Fabien Roussel (PM723042, 59-20)'" in message
-    entry = error.report.entry("Auteur")
-    assert entry is not None and entry.status is Status.AMBIGUOUS
+def test_an_ambiguous_author_keeps_the_name_on_a_fallback_and_the_question_lands(registry: Registry) -> None:
+    question, warnings, report = page_file("ambiguous-author.md", registry)
+    assert question.uid == "QANR5L15QG4108"
+    assert (question.author.person_uid, question.author.name) == (None, "Roussel")
+    entry = entry_of(report, "Auteur")
+    assert entry.status is Status.AMBIGUOUS
+    assert entry.fallback == "person/unresolved/15/roussel"
     assert {c.uid for c in entry.candidates} == {"PA718902", "PA720692"}
+    warning = next(w for w in warnings if w.startswith("ambiguous-label Auteur"))
+    assert "PA718902 'M. Cédric Roussel (PM722496, 06-3)'" in warning
+    assert "PA720692 'M. Fabien Roussel (PM723042, 59-20)'" in warning
+    quads = QuestionMapper(registry, Minter(DEFAULT_BASE)).map(question)
+    creators = {q.object for q in quads if q.predicate == ox.NamedNode("http://purl.org/dc/terms/creator")}
+    assert creators == {ox.NamedNode(DEFAULT_BASE + "person/unresolved/15/roussel")}
 
 
 def test_the_constituency_tells_homonyms_apart(registry: Registry) -> None:
@@ -296,33 +291,46 @@ def test_a_homonym_with_the_same_full_name(registry: Registry) -> None:
         "QANR5L15QE40439.md",
         ("**Circonscription :** Hauts-de-Seine (6<sup>e</sup> circonscription) - Les Républicains\n", ""),
     )
-    with pytest.raises(UnresolvedAuthorError, match="is ambiguous") as caught:
-        page_file("bare.md", with_twin, bare)
-    assert {c.uid for c in entry_of(caught.value.report, "Auteur").candidates} == {"PA345722", "PA900001"}
+    question, _, report = page_file("bare.md", with_twin, bare)
+    assert question.author.person_uid is None and question.author.name == "Constance Le Grip"
+    assert entry_of(report, "Auteur").status is Status.AMBIGUOUS
+    assert {c.uid for c in entry_of(report, "Auteur").candidates} == {"PA345722", "PA900001"}
 
 
 @pytest.mark.parametrize(
-    ("author", "fragment", "candidates"),
+    ("author", "note", "candidates"),
     [
-        ("Mme Jeanne Personne", "'Mme Jeanne Personne' is unresolved", set()),
-        ("M. Constance Le Grip", "civility Mme", {"PA345722"}),  # the only Constance Le Grip is "Mme"
+        ("Mme Jeanne Personne", "no person named 'Jeanne Personne' in the registry", set()),
+        ("M. Constance Le Grip", "no deputy of legislature 15 so named", {"PA345722"}),  # she is "Mme"
     ],
 )
-def test_unresolved_author_stops_the_page(
-    registry: Registry, author: str, fragment: str, candidates: set[str]
+def test_an_unresolved_author_lands_on_the_fallback(
+    registry: Registry, author: str, note: str, candidates: set[str]
 ) -> None:
     data = edited("QANR5L15QE40439.md", ("[Mme Constance Le Grip](#)", author))
-    with pytest.raises(UnresolvedAuthorError) as caught:
+    question, warnings, report = page_file("page.md", registry, data)
+    entry = entry_of(report, "Auteur")
+    assert entry.status is Status.UNRESOLVED and entry.note.startswith(note)
+    assert {c.uid for c in entry.candidates} == candidates
+    assert question.author.person_uid is None and question.author.name == author.split(" ", 1)[1]
+    assert any(w.startswith("unresolved-label Auteur") for w in warnings)
+
+
+def test_without_a_registry_the_question_still_lands() -> None:
+    question, _, report = read_page_file("QANR5L15QE40439.md", EXAMPLE.read_bytes(), Registry.empty())
+    assert question.author.person_uid is None
+    assert entry_of(report, "Auteur").fallback == "person/unresolved/15/constance-grip-le"
+
+
+def test_a_page_without_a_publication_date_is_incomplete(registry: Registry) -> None:
+    data = edited("QANR5L15QE40439.md", ("**Question publiée au JO le :** [27 juillet 2021](#), page 5991", ""))
+    with pytest.raises(IncompletePageError) as caught:
         page_file("page.md", registry, data)
-    assert caught.value.code == "unresolved-author"
-    assert fragment in str(caught.value)
-    entry = caught.value.report.entry("Auteur")
-    assert entry is not None and {c.uid for c in entry.candidates} == candidates
-
-
-def test_without_a_registry_nothing_resolves() -> None:
-    with pytest.raises(UnresolvedAuthorError, match="unresolved"):
-        read_page_file("QANR5L15QE40439.md", EXAMPLE.read_bytes(), Registry.empty())
+    error = caught.value
+    assert isinstance(error, RecordError) and error.code == "incomplete"
+    message = str(error)
+    assert message.startswith("page.md [QANR5L15QE40439]: no publication date") and "\n" not in message
+    assert "Auteur PA345722" in message and "withdrawn 2022-06-21" in message
 
 
 def test_conflicts_between_page_and_registry_are_reported(registry: Registry) -> None:
@@ -339,10 +347,15 @@ def test_conflicts_between_page_and_registry_are_reported(registry: Registry) ->
         constituency is not None and constituency.status is Status.CONFLICT and constituency.chosen == "92-6"
     )
     assert "the graph links the mandate's" in constituency.note
-    # the page's group is taken (it is the page's fact), the registry's disagreement reported
-    assert group is not None and group.status is Status.CONFLICT and group.chosen == "PO730958"
-    assert group.note == "the registry has the author in PO730934 on that date"
-    assert question.author.group is not None and question.author.group.uid == "PO730958"
+    # the author's membership on the date is linked (a group the author was not in would sink the question
+    # in the shapes), the page's label and the disagreement reported
+    assert group is not None and group.status is Status.CONFLICT and group.chosen == "PO730934"
+    assert group.label == "La France insoumise"
+    assert group.note == (
+        "the registry has the author in PO730934 on that date (membership PM731378): "
+        "that group is linked, not PO730958"
+    )
+    assert question.author.group is not None and question.author.group.uid == "PO730934"
     assert [w.split(":")[0] for w in warnings] == ["conflict Circonscription", "conflict Groupe"]
 
 
