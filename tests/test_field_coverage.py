@@ -17,7 +17,8 @@ from kg import models
 from kg.build.pipeline import BuildOptions, build
 from kg.mapping import MAPPED_FIELDS
 from kg.resources import SAMPLE_REGISTRY
-from kg.sources.amo import ACTEUR_FIELDS, IGNORED_REGISTRY_FIELDS, ORGANE_FIELDS, SOURCE_PATHS
+from kg.sources.amo import SOURCE_PATHS
+from kg.sources.amo_wire import ACTEUR_FIELDS, IGNORED_REGISTRY_FIELDS, ORGANE_FIELDS
 from kg.sources.wire import QUESTION_FIELDS
 from kg.store import EmbeddedStore
 from kg.vocab import PREFIXES

@@ -19,16 +19,9 @@ from kg.errors import InputError
 from kg.models import Election, Mandate, MandateTerm, Organe, Person, Substitute
 from kg.registry import Registry, load_registry
 from kg.report import Diagnostic
+from kg.sources.amo import SOURCE_PATHS, RegistryRecordError, decode_registry_file
+from kg.sources.amo_wire import ACTEUR_FIELDS, IGNORED_REGISTRY_FIELDS, MARKUP_KEYS, ORGANE_FIELDS
 from kg.sources.values import is_nil, one_or_many, parse_bool, parse_date, parse_int
-from kg.sources.amo import (
-    ACTEUR_FIELDS,
-    IGNORED_REGISTRY_FIELDS,
-    MARKUP_KEYS,
-    ORGANE_FIELDS,
-    SOURCE_PATHS,
-    RegistryRecordError,
-    decode_registry_file,
-)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "registry"
 OFFICIAL = "an17-amo-officiel"
