@@ -9,7 +9,7 @@ of the :data:`LAYOUTS`, streaming (nothing but the open files is held in memory)
 Everything is deterministic: the same ``count``, ``seed`` and registry give the same records, and the writers
 the same bytes (zip members carry a fixed timestamp).
 
-How records are drawn (see ``shared/AN-FORMATS.md`` §1 and §4 and ``kg/data/sample/SOURCES.md``):
+How records are drawn (see ``docs/inputs.md``, ``docs/model.md`` and ``kg/data/sample/SOURCES.md``):
 
 * the corpus is split by legislature (:data:`LEGISLATURE_WEIGHTS`, over those the registry covers) and type
   (QE 90 %, QOSD 4 %, QG 6 %); numbers run 1, 2, 3… per (legislature, type) in date order;

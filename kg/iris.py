@@ -1,7 +1,7 @@
 """IRI minting: the ONLY place where resource IRIs are made. They come from source identifiers only
 (never counters or timestamps), under a configurable base (default ``https://w3id.org/hemicycle/``).
 
-Patterns (DESIGN §3):
+Patterns (docs/model.md, "How IRIs are made"):
 ``question/{uid}``, ``question/{uid}/answer``, ``question/{uid}/{kind}/{n}``, ``person/{PA…}``,
 ``mandate/{PM…}``, ``organe/{PO…}``, ``constituency/{dept}-{n}``, ``department/{code}``,
 ``topic/{scheme}/{slug}``, ``graph/question/{uid}``, ``graph/registry/{name}``, ``graph/topics``,

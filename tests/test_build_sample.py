@@ -122,7 +122,7 @@ def test_question_facts(built: tuple[BuildSummary, EmbeddedStore, Path], uid: st
 
 
 def test_reference_question_links(built: tuple[BuildSummary, EmbeddedStore, Path]) -> None:
-    """AN-FORMATS §2: question 40439 ↔ PA345722, PM723428, group PO730934, 92-6, PO774113 then PO791605."""
+    """Sample SOURCES.md: question 40439 ↔ PA345722, PM723428, group PO730934, 92-6, PO774113 then PO791605."""
     _, store, _ = built
     rows = select(
         store,

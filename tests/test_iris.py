@@ -1,4 +1,4 @@
-"""IRI minting: IRIs come from source identifiers only, follow DESIGN §3 exactly, and never break."""
+"""IRI minting: IRIs come from source identifiers only, follow docs/model.md exactly, and never break."""
 
 from __future__ import annotations
 

@@ -470,7 +470,7 @@ def test_unexpected_elements_next_to_xml_records_are_reported() -> None:
     assert [(d.code, d.field) for d in diagnostics] == [("unknown-field", "meta")]
 
 
-# ------------------------------------------------------------------ the traps of AN-FORMATS §1
+# ------------------------------------------------------------------ the quirks docs/inputs.md lists
 
 
 def test_strings_everywhere_become_typed_values_and_json_numbers_are_tolerated() -> None:

@@ -3,7 +3,7 @@
 A record is validated here exactly once (:meth:`WireQuestion.model_validate`), then converted to the domain
 model by :mod:`kg.sources.questions` (whose faster path for plainly well-formed records uses the same
 conversions, :func:`scalar` first, and must agree with these models). The models are tolerant of everything
-the Assemblée's files are known or reported to do (see ``AN-FORMATS.md`` §1):
+the Assemblée's files are known or reported to do (see ``docs/inputs.md``, "What a question record holds"):
 
 * every scalar is a string, ``null`` or a nil object ``{"@xsi:nil": "true"}`` (numbers are accepted too);
 * a one-element list arrives as a bare object (:data:`Many`);
