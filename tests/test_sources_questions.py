@@ -1,5 +1,5 @@
 """The question readers (kg.sources.questions): every layout, XML → dict, decoding, and each trap of
-AN-FORMATS §1. Fixtures are under tests/fixtures/questions (see its README); generated files go to tmp_path."""
+docs/inputs.md. Fixtures are under tests/fixtures/questions (see its README); generated files go to tmp_path."""
 
 from __future__ import annotations
 
