@@ -40,7 +40,7 @@ from markupsafe import Markup
 from kg.iris import QUESTION_UID
 from kg.site import feeds, stats
 from kg.site.charts import CHARTS
-from kg.site.describe import describe, incoming_query
+from kg.site.describe import Description, describe, incoming_query
 from kg.site.home import catalog, dataset_summary
 from kg.site.i18n import pick_language, ui
 from kg.site.index import SiteIndex
@@ -63,6 +63,7 @@ from kg.site.stats import Scope
 from kg.site.text import safe_html
 from kg.site.views import scope_for
 from kg.store import EmbeddedStore
+from kg.vocab import HC_IRI
 
 #: Search results shown per page.
 SEARCH_PAGE = 25
@@ -245,6 +246,7 @@ class Site:
             **self._common(lang, title, iri),
             kind=kind,
             kind_label=t[f"k_{kind}"],
+            unresolved="/unresolved/" in path,
             description=own_facts(description),
             **kind_context(self.store.store, db, kind, iri),
             **questions_context(
@@ -303,6 +305,13 @@ class Site:
             else None,
         )
 
+    @staticmethod
+    def _generic_title(description: Description, path: str) -> str:
+        """``Attribution — question/QANR5L15QE40439/attribution/2`` for a thing without a label."""
+        hc = [v.text for v in description.types if v.iri and v.iri.startswith(HC_IRI)]
+        kind = hc[0] if hc else (description.types[0].text if description.types else None)
+        return f"{kind[:1].upper()}{kind[1:]} — {path}" if kind else path
+
     def _generic(self, path: str, lang: str) -> str | None:
         iri = self.base + path
         description = describe(self.store.store, iri, lang)
@@ -311,7 +320,7 @@ class Site:
         query_href = self.links.path("sparql") + "?query=" + quote(incoming_query(iri), safe="")
         return render(
             "generic.html",
-            **self._common(lang, description.label or path, iri),
+            **self._common(lang, description.label or self._generic_title(description, path), iri),
             description=description,
             incoming_href=Markup.escape(query_href),
             unresolved="/unresolved/" in path,

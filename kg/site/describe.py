@@ -73,8 +73,8 @@ def describe(store: ox.Store, iri: str, lang: str) -> Description:
     for quad in store.quads_for_pattern(node, None, None, None):
         if isinstance(quad.graph_name, ox.NamedNode):
             graphs.add(quad.graph_name.value)
-        if quad.predicate == OX_RDF.type:
-            description.types.append(value_of(quad.object, labels))
+        if quad.predicate == OX_RDF.type and isinstance(quad.object, ox.NamedNode):
+            description.types.append(Value(term_label(quad.object.value, lang), iri=quad.object.value))
             continue
         predicate = quad.predicate.value
         description.facts.append(Fact(predicate, term_label(predicate, lang), value_of(quad.object, labels)))

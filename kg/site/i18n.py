@@ -118,8 +118,8 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
     "rate_per_ministry": ("Taux de réponse par ministère", "Answer rate per ministry"),
     "feed": ("Fil Atom des événements", "Atom feed of the events"),
     "unresolved": (
-        "Organe nommé par la source sans identifiant du référentiel",
-        "Body named by the source without a registry identifier",
+        "Nommé par la source sans identifiant du référentiel : cette adresse de repli garde le nom donné",
+        "Named by the source without a registry identifier: this fallback address keeps the name given",
     ),
     "legislature": ("Législature", "Legislature"),
     "seats": ("Circonscriptions", "Constituencies"),
