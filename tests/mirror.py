@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import copy
 import email.utils
+import functools
 import hashlib
 import io
 import os
 import socket
+import sys
 import tempfile
 import threading
 import zipfile
@@ -120,6 +122,11 @@ class Changes:
     closures: set[str] = field(default_factory=set)
 
 
+@functools.cache
+def _donors() -> list[Record]:
+    return generate(2000, seed=9)
+
+
 def _open(record: Record) -> bool:
     return not record.get("textesReponse") and not record.get("cloture") and not record.get("signalement")
 
@@ -135,9 +142,10 @@ def change_records(records: list[Record], leg: int = 17) -> tuple[list[Record], 
     changed = copy.deepcopy(records)
     qe = [r for r in changed if r["type"] == "QE" and int(r["identifiant"]["legislature"]) == leg]
     opened = [r for r in qe if _open(r)]
-    answered = next(r for r in qe if r.get("textesReponse") and r.get("cloture"))
-    signalled = next(r for r in changed if r.get("signalement"))
-    ended = next(r for r in changed if "end-of-mandate" in corpus.variants(r))
+    donors = _donors()  # the shapes of an answer, a signalement, an end-of-mandate closure
+    answered = next(r for r in donors if r.get("textesReponse") and r.get("cloture"))
+    signalled = next(r for r in donors if r.get("signalement"))
+    ended = next(r for r in donors if "end-of-mandate" in corpus.variants(r))
     day = corpus.CORPUS_END.isoformat()
     changes = Changes()
 
@@ -199,6 +207,13 @@ class Hit:
     sent: int  # body bytes sent
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that goes away mid-answer (a cut, a probe that read four bytes) is normal here."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class Mirror:
     """The portal on 127.0.0.1: serves ``root`` under the repository path.
 
@@ -218,7 +233,7 @@ class Mirror:
         self.html_legislatures: set[int] = set()
         self.hits: list[Hit] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -301,9 +301,8 @@ def test_a_legislature_that_does_not_exist_is_bad_usage(answer: str, mirror: Mir
 def test_a_portal_that_is_not_one_fails_with_exit_3(tmp_path: Path, portal: Portal) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
-    with Mirror(empty, portal) as server:
-        with pytest.raises(Exception, match="not a zip archive") as raised:
-            fetch(server, tmp_path / "data")
+    with Mirror(empty, portal) as server, pytest.raises(Exception, match="not a zip archive") as raised:
+        fetch(server, tmp_path / "data")
     assert getattr(raised.value, "exit_code", None) == ExitCode.ENDPOINT
 
 

@@ -26,6 +26,7 @@ from kg.build.records import Intake, MappedRecord
 from kg.build.workers import ChunkedMapping, WorkerSetup, parallel
 from kg.errors import ExitCode
 from kg.export import STREAMED, Format, StreamedOutput, atomic_writer, export, format_for, output_handle
+from kg.fetch.generations import refuse_if_served
 from kg.iris import DEFAULT_BASE, Minter
 from kg.mapping import RegistryMapper
 from kg.registry import Registry, load_registry
@@ -139,8 +140,11 @@ def _no_progress(done: int, total: int) -> None:
 
 def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSummary:
     """Run the whole build. Raises :class:`InputError` only when an input given does not exist or the
-    store cannot be opened; bad files and records are reported in the summary and go on."""
+    store cannot be opened, ``BusyError`` when ``kg serve`` serves the store; bad files and records are
+    reported in the summary and go on."""
     started = time.perf_counter()
+    if options.store is not None:  # a served store changes only by a swap of generations (kg update)
+        refuse_if_served(options.store)
     summary = BuildSummary()
     sources = list(options.sources) or [SAMPLE_QUESTIONS]
     registries = list(options.registries) or ([] if options.sources else [SAMPLE_REGISTRY])

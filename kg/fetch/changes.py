@@ -57,7 +57,7 @@ def _local(term: Any) -> str:
 
 
 def _rows(store: ox.Store, query: str) -> Iterator[Any]:
-    result = store.query(PREFIXES + query)
+    result = store.query(PREFIXES + query, use_default_graph_as_union=True)
     assert isinstance(result, ox.QuerySolutions)
     yield from result
 

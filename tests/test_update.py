@@ -1,0 +1,230 @@
+"""kg update end to end against the loopback mirror: fetch, incremental build into a new generation, the change
+report, the atomic swap of a served store, and the refusal of a plain build into a served store."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyoxigraph as ox
+import pytest
+
+from kg.build.pipeline import BuildOptions, build
+from kg.errors import ExitCode
+from kg.fetch.command import FetchOptions
+from kg.fetch.download import FetchError
+from kg.fetch.generations import Generations, serving_marker
+from kg.fetch.http import RetryPolicy
+from kg.fetch.manifest import BusyError, held
+from kg.fetch.portal import Portal
+from kg.fetch.update import UpdateOptions, UpdateSummary, lock_path, run_update
+from tests.mirror import Changes, Mirror, change_records, generate, publish
+
+REPO = Path(__file__).resolve().parent.parent
+FAST = RetryPolicy(attempts=3, backoff=0.0, connect_timeout=5.0, read_timeout=5.0)
+QE17 = "17/questions/questions_ecrites/Questions_ecrites.json.zip"
+QE15 = "15/questions/questions_ecrites/Questions_ecrites_XV.json.zip"
+
+
+@pytest.fixture(scope="module")
+def records() -> list[dict[str, Any]]:
+    return generate(200, seed=5)
+
+
+@pytest.fixture()
+def portal() -> Portal:
+    return Portal.load()
+
+
+@pytest.fixture()
+def mirror(tmp_path: Path, records: list[dict[str, Any]], portal: Portal) -> Iterator[Mirror]:
+    root = tmp_path / "portal"
+    publish(root, records, portal)
+    with Mirror(root, portal) as server:
+        yield server
+
+
+def update(mirror: Mirror, tmp_path: Path, **kwargs: Any) -> UpdateSummary:
+    fetch = FetchOptions("all", "all", "json", tmp_path / "data", mirror.url, policy=FAST)
+    return run_update(UpdateOptions(fetch, store=tmp_path / "kg.oxigraph", jobs=1, **kwargs))
+
+
+def uids_in(store: Path) -> set[str]:
+    db = ox.Store.read_only(str(store))
+    rows = db.query(
+        "SELECT ?uid WHERE { ?q <https://w3id.org/hemicycle/ontology#status> ?s ; "
+        "<http://purl.org/dc/terms/identifier> ?uid }",
+        use_default_graph_as_union=True,
+    )
+    assert isinstance(rows, ox.QuerySolutions)
+    return {str(row["uid"].value) for row in rows}
+
+
+def reported(summary: UpdateSummary) -> dict[str, set[str]]:
+    assert summary.report is not None
+    return {kind: {c.uid for c in changes} for kind, changes in summary.report.changes.items() if changes}
+
+
+def expected(changes: Changes) -> dict[str, set[str]]:
+    found = {kind: set(getattr(changes, kind)) for kind in Changes.__dataclass_fields__}
+    return {kind: uids for kind, uids in found.items() if uids}
+
+
+def test_update_end_to_end(
+    mirror: Mirror, tmp_path: Path, records: list[dict[str, Any]], portal: Portal
+) -> None:
+    store = tmp_path / "kg.oxigraph"
+    first = update(mirror, tmp_path)
+    assert first.exit_code in (ExitCode.OK, ExitCode.NOT_CONFORMING), first.build
+    assert first.generation == tmp_path / "kg.oxigraph.gen-1"
+    assert store.is_symlink() and store.readlink().name == "kg.oxigraph.gen-1"
+    assert first.report is not None and first.report.first_build
+    in_graph = uids_in(store)
+    assert len(in_graph) > 150
+    assert reported(first)["new_questions"] == in_graph
+
+    # nothing changed on the portal: nothing downloaded, nothing built
+    again = update(mirror, tmp_path)
+    assert {r.status for r in again.fetch.results} == {"not-modified"}
+    assert again.build is None and again.generation is None and again.exit_code == ExitCode.OK
+    assert store.readlink().name == "kg.oxigraph.gen-1"
+
+    # the mirror publishes changes to the 17th legislature's written questions
+    changed, changes = change_records(records)
+    publish(mirror.root, changed, portal)
+    third = update(mirror, tmp_path)
+    fetched = {r.archive.key: r.status for r in third.fetch.results}
+    assert {k for k, s in fetched.items() if s != "not-modified"} == {QE17}
+    assert third.build is not None and third.exit_code == ExitCode.OK, third.build.quarantine
+    assert third.build.records_read == 5  # only the five archive members that changed are read again
+    assert third.build.unchanged_files > 150
+    assert reported(third) == expected(changes)
+    assert store.readlink().name == "kg.oxigraph.gen-2"
+    assert third.removed == [tmp_path / "kg.oxigraph.gen-1"] and not third.removed[0].exists()
+    assert uids_in(store) == in_graph | changes.new_questions
+
+    # the report, beside the store, as data and as Markdown
+    data = orjson.loads((tmp_path / "kg.oxigraph.changes.json").read_bytes())
+    assert data["counts"] == {
+        "new_questions": 1,
+        "new_answers": len(changes.new_answers),
+        "reattributions": 1,
+        "signalements": 1,
+        "closures": 1,
+        "removed": 0,
+    }
+    assert sum(sum(c.values()) for c in data["per_ministry"].values()) == sum(data["counts"].values())
+    markdown = (tmp_path / "kg.oxigraph.changes.md").read_text(encoding="utf-8")
+    assert "## Per ministry" in markdown
+    for uid in changes.reattributions | changes.closures | changes.signalements:
+        assert f"- {uid} (legislature 17," in markdown
+
+
+def test_update_refuses_to_run_twice_at_once(mirror: Mirror, tmp_path: Path) -> None:
+    with (
+        held(lock_path(tmp_path / "kg.oxigraph"), "test"),
+        pytest.raises(BusyError, match=r"kg\.oxigraph\.lock"),
+    ):
+        update(mirror, tmp_path)
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_failed_fetch_leaves_the_store_alone(
+    mirror: Mirror, tmp_path: Path, records: list[dict[str, Any]], portal: Portal
+) -> None:
+    update(mirror, tmp_path)
+    changed, _ = change_records(records)
+    publish(mirror.root, changed, portal)
+    mirror.faults[QE15] = ["503"] * 20  # one archive cannot be had: nothing is built
+    failed = update(mirror, tmp_path)
+    assert failed.exit_code == ExitCode.ENDPOINT and failed.build is None
+    assert [r.archive.key for r in failed.fetch.failed] == [QE15]
+    mirror.faults = {QE17: ["503"] * 20}  # the portal cannot tell its current legislature
+    with pytest.raises(FetchError, match="gave up after 3 attempts"):
+        update(mirror, tmp_path)
+    assert (tmp_path / "kg.oxigraph").readlink().name == "kg.oxigraph.gen-1"
+    assert sorted(p.name for p in tmp_path.glob("kg.oxigraph.gen-*") if p.is_dir()) == ["kg.oxigraph.gen-1"]
+    assert {p.name.split(".")[2] for p in tmp_path.glob("kg.oxigraph.gen-*")} == {"gen-1"}  # and its sidecars
+
+
+SERVER = """
+import json, os, sys, time
+import pyoxigraph as ox
+store = sys.argv[1]
+path = os.path.realpath(store)
+db = ox.Store.read_only(path)
+with open(store + ".serving", "w") as f:
+    json.dump({"pid": os.getpid(), "port": 0, "path": path}, f)
+print(path, flush=True)
+while True:
+    time.sleep(0.2)
+    assert len(list(db.quads_for_pattern(None, None, None, None))) > 0
+"""
+
+
+def test_a_served_store_is_swapped_and_a_plain_build_refused(
+    mirror: Mirror, tmp_path: Path, records: list[dict[str, Any]], portal: Portal
+) -> None:
+    store = tmp_path / "kg.oxigraph"
+    # a store made by kg build (a real folder): the first update turns it into generation 1
+    build(
+        BuildOptions(
+            sources=[],
+            registries=[],
+            store=store,
+            quarantine=tmp_path / "q.jsonl",
+            validate=False,
+            jobs=1,
+        )
+    )
+    assert store.is_dir() and not store.is_symlink()
+    first = update(mirror, tmp_path)
+    assert store.readlink().name == "kg.oxigraph.gen-2"
+    assert not (tmp_path / "kg.oxigraph.gen-1").exists()  # the adopted folder, no longer served
+    assert first.report is not None and not first.report.first_build
+
+    # a server holds generation 2 open and says so
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(store)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        served = server.stdout.readline().strip()
+        assert served == str((tmp_path / "kg.oxigraph.gen-2").resolve())
+        refused = subprocess.run(
+            [sys.executable, "-m", "kg.cli", "build", "--store", str(store), "--no-validate", "-q"],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert refused.returncode == 4, refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1 and "is being served" in refused.stderr
+        with pytest.raises(BusyError):
+            build(BuildOptions(store=store, validate=False, jobs=1))
+
+        changed, changes = change_records(records)
+        publish(mirror.root, changed, portal)
+        second = update(mirror, tmp_path)
+        assert reported(second) == expected(changes)
+        assert store.readlink().name == "kg.oxigraph.gen-3"
+        assert (tmp_path / "kg.oxigraph.gen-2").is_dir()  # still served: kept
+        assert second.removed == []
+        assert server.poll() is None  # the server read its generation all along
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(10)
+    time.sleep(0.1)
+    # the server is gone (its marker is stale): the next update removes generation 2
+    publish(mirror.root, records, portal)
+    third = update(mirror, tmp_path)
+    assert store.readlink().name == "kg.oxigraph.gen-4"
+    assert third.removed == [tmp_path / "kg.oxigraph.gen-2", tmp_path / "kg.oxigraph.gen-3"]
+    assert [n for n, _ in Generations(store).all()] == [4]
+    assert serving_marker(store).exists()  # the stale marker is kg serve's to remove, not ours
