@@ -7,24 +7,22 @@ so an interrupted or repeated run skips what is already there.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
 import os
 import re
-import secrets
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import orjson
 import pyoxigraph as ox
 
 from kg.errors import EndpointError, InputError
+from kg.fetch.http import describe, make_client
 from kg.store import EmbeddedStore
 
 USER_ENV = "KG_ENDPOINT_USER"
@@ -79,12 +77,12 @@ def graph_store_url_for(endpoint: str) -> str:
 
 
 class GraphStoreClient:
-    """A minimal SPARQL 1.1 Graph Store Protocol client (stdlib only): PUT, GET and DELETE one graph.
+    """A SPARQL 1.1 Graph Store Protocol client over httpx (kg/fetch/http.py): PUT, GET and DELETE one graph.
 
-    With credentials it answers HTTP Basic and Digest challenges. It learns the challenge with a
-    body-less ``HEAD`` first and then sends each request already authorised: Virtuoso answers a large
-    unauthorised PUT with 401 and closes the connection before reading the body, which a client that
-    waits for the challenge (urllib's handlers) sees as a connection reset."""
+    With credentials it answers HTTP Basic and Digest challenges (httpx's ``BasicAuth`` and ``DigestAuth``).
+    It learns the challenge with a body-less ``HEAD`` first and answers it there, so that each later request
+    goes out already authorised: Virtuoso answers a large unauthorised PUT with 401 and closes the connection
+    before reading the body, which a client that waits for the challenge sees as a connection reset."""
 
     def __init__(self, url: str, *, credentials: Credentials | None = None, timeout: float = 300.0) -> None:
         if not re.match(r"^https?://\S+$", url):
@@ -92,7 +90,19 @@ class GraphStoreClient:
         self.url = url
         self.timeout = timeout
         self.content_type = N_TRIPLES
-        self._auth = _Authorizer(credentials) if credentials is not None else None
+        self._credentials = credentials
+        self._auth: httpx.Auth | None = None
+        self._ready = credentials is None
+        self._http = make_client(timeout=httpx.Timeout(timeout, connect=min(timeout, 20.0)))
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> GraphStoreClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def graph_url(self, graph: str) -> str:
         separator = "&" if "?" in self.url else "?"
@@ -120,127 +130,78 @@ class GraphStoreClient:
         with contextlib.suppress(_NotFound):
             self._send("DELETE", graph, None, None)
 
+    @property
+    def scheme(self) -> str | None:
+        """The authentication scheme in use (``basic``, ``digest``; ``None``: none asked)."""
+        if isinstance(self._auth, httpx.DigestAuth):
+            return "digest"
+        return "basic" if isinstance(self._auth, httpx.BasicAuth) else None
+
     def _send(
         self, method: str, graph: str, body: bytes | None, content_type: str | None, accept: str | None = None
     ) -> bytes:
         url = self.graph_url(graph)
-        if self._auth is not None and not self._auth.ready:
-            self._auth.learn(self._probe(url))
+        if not self._ready:
+            self._learn(url)
+        headers = {}
+        if content_type:
+            headers["Content-Type"] = f"{content_type}; charset=utf-8"
+        if accept:
+            headers["Accept"] = accept
         for attempt in (1, 2):
-            request = urllib.request.Request(url, data=body, method=method)
-            if content_type:
-                request.add_header("Content-Type", f"{content_type}; charset=utf-8")
-            if accept:
-                request.add_header("Accept", accept)
-            if self._auth is not None and (header := self._auth.header(method, url)):
-                request.add_header("Authorization", header)
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    data: bytes = response.read()
-                    return data
-            except urllib.error.HTTPError as exc:
-                if exc.code == 401 and self._auth is not None and attempt == 1:
-                    self._auth.learn(exc.headers.get("WWW-Authenticate"))  # e.g. a stale nonce
+                response = self._http.request(method, url, content=body, headers=headers, auth=self._auth)
+            except httpx.TransportError as exc:
+                if self._credentials is not None and attempt == 1:
+                    self._learn(url)  # refused before the body was read (a stale challenge?): learn it again
                     continue
-                raise self._http_error(method, graph, exc) from None
-            except (urllib.error.URLError, OSError) as exc:
-                if self._auth is not None and attempt == 1 and isinstance(_reason(exc), ConnectionError):
-                    self._auth.learn(self._probe(url))  # refused before the body was read: fresh challenge
-                    continue
-                raise EndpointError(
-                    f"{method} {graph} at {self.url}: {' '.join(str(_reason(exc)).split())}"
-                ) from None
+                raise EndpointError(f"{method} {graph} at {self.url}: {describe(exc)}") from None
+            unasked = response.status_code == 401 and self._auth is None and self._credentials is not None
+            if unasked and attempt == 1:  # a challenge on this method only: learn it, once
+                self._learn(url)
+                continue
+            if response.is_success:
+                return response.content
+            raise self._http_error(method, graph, response)
         raise EndpointError(f"{method} {graph} at {self.url}: not authorised")  # pragma: no cover
 
-    def _probe(self, url: str) -> str | None:
-        """The ``WWW-Authenticate`` challenge of ``url`` (``None`` when it asks for none)."""
+    def _learn(self, url: str) -> None:
+        """Ask ``url`` with a body-less ``HEAD`` which scheme it wants, and answer a Digest challenge there
+        (httpx's DigestAuth then authorises every later request at once)."""
+        assert self._credentials is not None
+        user, password = self._credentials.user, self._credentials.password
+        self._ready = True
         try:
-            with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=self.timeout):
-                return None
-        except urllib.error.HTTPError as exc:
-            return exc.headers.get("WWW-Authenticate") if exc.code == 401 else None
-        except (urllib.error.URLError, OSError) as exc:
-            raise EndpointError(f"HEAD {url}: {' '.join(str(_reason(exc)).split())}") from None
+            response = self._http.head(url)
+            scheme = response.headers.get("WWW-Authenticate", "").strip().split(" ", 1)[0].lower()
+            if response.status_code != 401:
+                self._auth = None
+            elif scheme == "basic":
+                self._auth = httpx.BasicAuth(user, password)
+            elif scheme == "digest":
+                self._auth = httpx.DigestAuth(user, password)
+                self._http.head(url, auth=self._auth)
+            else:
+                self._auth = None
+        except httpx.HTTPError as exc:
+            raise EndpointError(f"HEAD {url}: {describe(exc)}") from None
 
-    def _http_error(self, method: str, graph: str, exc: urllib.error.HTTPError) -> Exception:
-        if exc.code == 415:
+    def _http_error(self, method: str, graph: str, response: httpx.Response) -> Exception:
+        code = response.status_code
+        if code == 415:
             return _UnsupportedMediaType()
-        if exc.code == 404 and method != "PUT":
+        if code == 404 and method != "PUT":
             return _NotFound()
-        detail = " ".join(exc.read(300).decode("utf-8", "replace").split())
+        detail = " ".join(response.text[:300].split())
         hints = {
             401: f" (set {USER_ENV} and {PASSWORD_ENV})",
             403: " (a read-only endpoint, or a user who may not write)",
         }
-        hint = hints.get(exc.code, "")
+        hint = hints.get(code, "")
         return EndpointError(
-            f"{method} {graph} at {self.url}: HTTP {exc.code} {exc.reason}{hint}"
+            f"{method} {graph} at {self.url}: HTTP {code} {response.reason_phrase}{hint}"
             + (f": {detail}" if detail else "")
         )
-
-
-def _reason(exc: BaseException) -> object:
-    return getattr(exc, "reason", exc)
-
-
-class _Authorizer:
-    """HTTP Basic and Digest (RFC 7616: MD5, SHA-256, their -sess variants, qop=auth) authorisation."""
-
-    def __init__(self, credentials: Credentials) -> None:
-        self.credentials = credentials
-        self.ready = False
-        self.scheme: str | None = None
-        self.params: dict[str, str] = {}
-        self.count = 0
-
-    def learn(self, challenge: str | None) -> None:
-        self.ready = True
-        self.scheme, self.params, self.count = None, {}, 0
-        if not challenge:
-            return
-        scheme, _, rest = challenge.strip().partition(" ")
-        self.scheme = scheme.lower()
-        if self.scheme == "digest":
-            items = urllib.request.parse_http_list(rest)
-            self.params = {k.lower(): v for k, v in urllib.request.parse_keqv_list(items).items()}
-
-    def header(self, method: str, url: str, *, cnonce: str | None = None) -> str | None:
-        user, password = self.credentials.user, self.credentials.password
-        if self.scheme == "basic":
-            token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-            return f"Basic {token}"
-        if self.scheme != "digest" or "nonce" not in self.params:
-            return None
-        algorithm = self.params.get("algorithm", "MD5")
-        base = algorithm.upper().removesuffix("-SESS")
-        if base not in ("MD5", "SHA-256"):
-            raise EndpointError(f"unsupported HTTP Digest algorithm {algorithm}")
-
-        def digest(text: str) -> str:
-            return hashlib.new("md5" if base == "MD5" else "sha256", text.encode("utf-8")).hexdigest()
-
-        realm, nonce = self.params.get("realm", ""), self.params["nonce"]
-        split = urllib.parse.urlsplit(url)
-        uri = split.path + (f"?{split.query}" if split.query else "")
-        self.count += 1
-        nc, cnonce = f"{self.count:08x}", cnonce or secrets.token_hex(8)
-        ha1 = digest(f"{user}:{realm}:{password}")
-        if algorithm.upper().endswith("-SESS"):
-            ha1 = digest(f"{ha1}:{nonce}:{cnonce}")
-        ha2 = digest(f"{method}:{uri}")
-        qops = [q.strip() for q in self.params.get("qop", "").split(",") if q.strip()]
-        fields = {"username": user, "realm": realm, "nonce": nonce, "uri": uri}
-        if "auth" in qops:
-            fields["response"] = digest(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
-        else:
-            fields["response"] = digest(f"{ha1}:{nonce}:{ha2}")
-        if "opaque" in self.params:
-            fields["opaque"] = self.params["opaque"]
-        quoted = ", ".join(f'{key}="{value}"' for key, value in fields.items())
-        extra = f", algorithm={algorithm}"
-        if "auth" in qops:
-            extra += f', qop=auth, nc={nc}, cnonce="{cnonce}"'
-        return f"Digest {quoted}{extra}"
 
 
 class _UnsupportedMediaType(Exception):
