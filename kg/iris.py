@@ -1,5 +1,7 @@
-"""IRI minting: the ONLY place where resource IRIs are made. They come from source identifiers only
-(never counters or timestamps), under a configurable base (default ``https://w3id.org/hemicycle/``).
+"""IRI minting: the only place where resource IRIs are made.
+
+They come from source identifiers only (never counters or timestamps), under a configurable base (default
+``https://w3id.org/hemicycle/``).
 
 Patterns (docs/model.md, "How IRIs are made"):
 ``question/{uid}``, ``question/{uid}/answer``, ``question/{uid}/{kind}/{n}``, ``person/{PA…}``,

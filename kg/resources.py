@@ -1,5 +1,7 @@
-"""Where the shipped data lives: ``ontology/``, ``shapes/``, ``queries/`` at the top of a source
-checkout, or inside the installed wheel (``kg/_resources/…``); the bundled sample in ``kg/data/sample``."""
+"""Where the shipped data lives: the ontology, shapes, queries and the bundled sample.
+
+``ontology/``, ``shapes/``, ``queries/`` at the top of a source checkout, or inside the installed wheel
+(``kg/_resources/…``); the bundled sample in ``kg/data/sample``."""
 
 from __future__ import annotations
 

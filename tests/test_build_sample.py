@@ -13,22 +13,19 @@ import pytest
 from rdflib import namespace as rns
 
 from kg.build.pipeline import BuildOptions, BuildSummary, build
-from kg.export import FORMATS
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.store import EmbeddedStore
 from kg.vocab import HC, HC_IRI, SCHEMA
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, SampleBuild
 
 EXPECT: dict[str, Any] = json.loads((FIXTURES / "sample_expectations.json").read_text(encoding="utf-8"))
 BASE = "https://w3id.org/hemicycle/"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildSummary, EmbeddedStore, Path]:
-    out = tmp_path_factory.mktemp("sample")
-    summary = build(BuildOptions(store=out / "store", out=out / "hemicycle.nq", format=FORMATS["nq"]))
-    return summary, EmbeddedStore(out / "store", read_only=True), out
+def built(sample_build: SampleBuild) -> tuple[BuildSummary, EmbeddedStore, Path]:
+    return sample_build.summary, EmbeddedStore(sample_build.store, read_only=True), sample_build.out.parent
 
 
 def select(store: EmbeddedStore, query: str) -> list[dict[str, str]]:
@@ -179,6 +176,7 @@ REUSED = {
         rns.PROV.Entity, rns.PROV.wasDerivedFrom, rns.PROV.wasAttributedTo, rns.PROV.SoftwareAgent,
         rns.VOID.Dataset, rns.VOID.triples, rns.VOID.classes, rns.VOID.classPartition, rns.VOID.entities,
         rns.VOID.uriSpace, rns.VOID.vocabulary, rns.VOID["class"], rns.DCAT.Dataset,
+        rns.VOID.sparqlEndpoint, rns.VOID.dataDump, rns.VOID.exampleResource,
         SCHEMA.text, SCHEMA.birthDate, SCHEMA.deathDate, SCHEMA.startDate, SCHEMA.endDate, SCHEMA.url,
     )
 }  # fmt: skip

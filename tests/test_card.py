@@ -18,7 +18,6 @@ import orjson
 import pyoxigraph as ox
 import pytest
 
-from kg.build.pipeline import BuildOptions, build
 from kg.errors import ExitCode, InputError
 from kg.iris import Minter
 from kg.load import Credentials, GraphStoreClient, graph_store_url_for, load_store
@@ -54,13 +53,6 @@ ROUND_TRIP = [
     "unresolved-ministry.md",
     "unknown-lines.md",
 ]
-
-
-@pytest.fixture(scope="module")
-def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sample")
-    build(BuildOptions(store=out / "store", quarantine=out / "quarantine.jsonl"))
-    return out / "store"
 
 
 @pytest.fixture(scope="module")

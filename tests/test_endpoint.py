@@ -19,7 +19,6 @@ import pyoxigraph as ox
 import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from kg.build.pipeline import BuildOptions, build
 from kg.errors import EndpointError, ExitCode, InputError
 from kg.load import (
     Credentials,
@@ -53,10 +52,8 @@ def case_id(case: tuple[str, dict[str, str], list[dict[str, Any]]]) -> str:
 
 
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sample")
-    build(BuildOptions(store=out / "store", quarantine=out / "quarantine.jsonl"))
-    return out / "store"
+def store_dir(sample_store: Path) -> Path:
+    return sample_store
 
 
 @pytest.fixture(scope="module")

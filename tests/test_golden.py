@@ -13,7 +13,6 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from kg.build.pipeline import BuildOptions, build
 from kg.store import EmbeddedStore
 from kg.vocab import PREFIXES
 
@@ -25,10 +24,8 @@ SHARED = ("graph/topics", "graph/mentions", "graph/registry/geography")
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
-    path: Path = tmp_path_factory.mktemp("golden") / "store"
-    build(BuildOptions(store=path))
-    return EmbeddedStore(path, read_only=True)
+def store(sample_store: Path) -> EmbeddedStore:
+    return EmbeddedStore(sample_store, read_only=True)
 
 
 def _graph(store: EmbeddedStore, graph_iri: str) -> Graph:

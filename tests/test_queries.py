@@ -16,7 +16,6 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from kg.build.pipeline import BuildOptions, build
 from kg.errors import ExitCode, InputError
 from kg.iris import Minter
 from kg.query.binding import ParamType, inject_values, parse_assignments
@@ -31,9 +30,9 @@ from kg.query.catalog import (
 from kg.query.results import ResultTable, format_result
 from kg.query.targets import EmbeddedTarget, run_query
 from kg.store import EmbeddedStore
-from kg.vocab import HC, HC_IRI, OX_DCTERMS, OX_FOAF, OX_HC, OX_ORG, OX_RDF, OX_SKOS, OX_XSD
+from kg.vocab import HC, HC_IRI, OX_DCTERMS, OX_FOAF, OX_HC, OX_ORG, OX_RDF, OX_RDFS, OX_SKOS, OX_XSD
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, SampleBuild
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED_DIR = FIXTURES / "queries"
@@ -44,15 +43,30 @@ BASE = "https://w3id.org/hemicycle/"
 
 #: the pack the issue asks for: name → result columns
 REQUIRED: dict[str, tuple[str, ...]] = {
-    "questions-by-deputy": ("question", "uid", "type", "published", "title", "status", "ministry"),
-    "ministry-answer-stats": ("ministry", "label", "asked", "answered", "answer_rate", "mean_delay_days"),
-    "overdue-questions": ("question", "uid", "ministry", "published", "days_waiting"),
-    "questions-by-topic": ("topic", "label", "questions"),
-    "reattributed-questions": ("question", "uid", "from_ministry", "to_ministry", "date"),
-    "withdrawn-end-of-mandate": ("question", "uid", "author", "closed"),
-    "questions-by-constituency": ("constituency", "label", "deputy", "questions"),
-    "group-activity": ("group", "label", "questions", "deputies", "questions_per_deputy"),
-    "silent-deputies": ("deputy", "name", "constituency"),
+    "questions-by-deputy": (
+        *("question", "uid", "type", "published", "title"),
+        *("status", "statusLabel", "ministry", "ministryLabel"),
+    ),
+    "ministry-answer-stats": (
+        *("ministry", "ministryLabel", "asked", "answered", "answer_rate", "mean_delay_days"),
+    ),
+    "overdue-questions": ("question", "uid", "ministry", "ministryLabel", "published", "days_waiting"),
+    "questions-by-topic": ("topic", "topicLabel", "questions"),
+    "reattributed-questions": (
+        *(
+            "question",
+            "uid",
+            "from_ministry",
+            "from_ministryLabel",
+            "to_ministry",
+            "to_ministryLabel",
+            "date",
+        ),
+    ),
+    "withdrawn-end-of-mandate": ("question", "uid", "author", "authorLabel", "closed"),
+    "questions-by-constituency": ("constituency", "constituencyLabel", "deputy", "deputyLabel", "questions"),
+    "group-activity": ("group", "groupLabel", "questions", "deputies", "questions_per_deputy"),
+    "silent-deputies": ("deputy", "deputyLabel", "constituency", "constituencyLabel"),
     "signalement-effect": ("signalled", "questions", "answered", "mean_delay_days"),
 }
 #: name → (param, type, required)
@@ -90,10 +104,8 @@ def case_id(case: tuple[str, dict[str, str], list[dict[str, Any]]]) -> str:
 
 
 @pytest.fixture(scope="module")
-def sample_store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
-    out = tmp_path_factory.mktemp("sample")
-    build(BuildOptions(store=out / "store", quarantine=out / "quarantine.jsonl"))
-    return EmbeddedStore(out / "store", read_only=True)
+def sample_store(sample_build: SampleBuild) -> EmbeddedStore:
+    return EmbeddedStore(sample_build.store, read_only=True)
 
 
 @pytest.fixture(scope="module")
@@ -138,6 +150,45 @@ def test_every_query_parses_and_documents_itself(spec: QuerySpec) -> None:
     # the example binds, and the bound text still parses (VALUES placed where SPARQL allows it)
     rendered = spec.render(example_params(spec))
     ox.Store().query(rendered)
+
+
+#: IRI columns named by another column than ``<column>Label``: a question by its uid
+NAMED_BY = {"question": "uid"}
+#: one row per fact, read by kg show: its labels are facts of their own (part, item, key, value)
+UNLABELLED = {"question-card"}
+
+
+@pytest.mark.parametrize("spec", [s for s in CATALOG if s.name not in UNLABELLED], ids=lambda s: s.name)
+def test_every_iri_column_has_its_label_beside_it(
+    spec: QuerySpec, target: EmbeddedTarget, sample_store: EmbeddedStore
+) -> None:
+    """So that kg query and its CSV show names, not organe/PO791605: beside every column that holds IRIs
+    stands ``<column>Label``, empty only where the graph has no name for the resource."""
+    cases = [example_params(spec), *(params for name, params, _ in CASES if name == spec.name)]
+    seen_iri_columns = set()
+    for params in cases:
+        result = run_query(spec, params, target)
+        columns = result.columns
+        for index, column in enumerate(columns):
+            iris = [row[index] for row in result.rows if isinstance(row[index], ox.NamedNode)]
+            if not iris:
+                continue
+            seen_iri_columns.add(column)
+            beside = columns[index + 1] if index + 1 < len(columns) else None
+            assert beside == NAMED_BY.get(column, f"{column}Label"), (spec.name, column)
+            for row in result.rows:
+                iri, name = row[index], row[index + 1]
+                if isinstance(iri, ox.NamedNode) and name is None:
+                    names = [
+                        quad.object
+                        for prop in (OX_SKOS.prefLabel, OX_FOAF.name, OX_RDFS.label)
+                        for quad in sample_store.store.quads_for_pattern(iri, prop, None)
+                    ]
+                    assert not names, f"{spec.name}: {iri.value} is named {names} but {beside} is empty"
+    label_columns = {c for c in find_query(spec.name).columns if c.endswith("Label")}
+    assert label_columns == {f"{c}Label" for c in seen_iri_columns - set(NAMED_BY)}, (
+        "a label column never tested"
+    )
 
 
 def test_aggregates_default_to_written_questions() -> None:
@@ -513,7 +564,9 @@ def test_json_is_an_array_of_objects_with_native_types(target: EmbeddedTarget) -
             "published": "2021-07-27",
             "title": records[0]["title"],
             "status": HC_IRI + "Withdrawn",
+            "statusLabel": "Retirée",
             "ministry": BASE + "organe/PO791605",
+            "ministryLabel": "Ministère de la santé et de la prévention",
         }
     ]
     stats = json.loads(format_result(run_query(find_query("signalement-effect"), {}, target), "json"))
@@ -796,6 +849,20 @@ def _edge_registry(out: list[ox.Quad]) -> None:
         ministry = _MINT.organe(f"PO{n}")
         out.append(ox.Quad(ministry, _A, OX_HC.Ministry, organes))
         out.append(ox.Quad(ministry, OX_SKOS.prefLabel, ox.Literal(f"Ministère {n}", language="fr"), organes))
+    # a ministry known by two names (the first in code point order is shown); PO99 has none at all
+    out.append(
+        ox.Quad(_MINT.organe("PO1"), OX_SKOS.prefLabel, ox.Literal("Affaires 1", language="fr"), organes)
+    )
+    out.append(ox.Quad(_MINT.organe("PO99"), _A, OX_HC.Ministry, organes))
+    # constituency 75-1 is named, 75-2 is not; PA5 (below) has no name
+    out.append(
+        ox.Quad(
+            _MINT.constituency("75", 1),
+            OX_RDFS.label,
+            ox.Literal("Paris (1re circonscription)", language="fr"),
+            acteurs,
+        )
+    )
     topics = _MINT.shared_graph("topics")
     for label in ("Agriculture", "Santé"):
         out.append(
@@ -863,6 +930,8 @@ def edge_target() -> EmbeddedTarget:
     edge(quads, "QANR5L16QE9", "2024-04-30", attributions=((1, "PO6", "2024-04-30"),))  # due 2024-06-30
     edge(quads, "QANR5L16QE10", "2024-04-29", attributions=((1, "PO6", "2024-04-29"),))  # due 2024-06-29
     edge(quads, "QANR5L16QOSD11", "2024-01-01", attributions=((1, "PO7", "2024-01-01"),), author="PA2")
+    # a ministry and an author with no name: their labels stay empty, the rows are not lost
+    edge(quads, "QANR5L16QE17", "2024-02-07", author="PA5", attributions=((1, "PO99", "2024-02-07"),))
     edge(
         quads,
         "QANR5L16QE13",
@@ -926,7 +995,12 @@ def test_edge_cases_give_the_expected_overdue_questions(edge_target: EmbeddedTar
         "QANR5L16QE5": "PO4",  # answered later
         "QANR5L16QE8": "PO5",  # closed later
         "QANR5L16QE10": "PO6",  # due 2024-06-29
+        "QANR5L16QE17": "PO99",
     }
+    assert len(rows) == len(in_charge)  # no question is repeated: an unbound ministry joins no label
+    names = {row["uid"]: row["ministryLabel"] for row in rows}
+    assert (names["QANR5L16QE4"], names["QANR5L16QE17"]) == (None, None)
+    assert (names["QANR5L16QE1"], names["QANR5L16QE3"]) == ("Ministère 9", "Ministère 3")
     assert next(r for r in rows if r["uid"] == "QANR5L16QE1")["days_waiting"] == 172
     later = _same_rows("overdue-questions", {"as_of": "2024-07-01"}, edge_target).records()
     assert "QANR5L16QE9" in {r["uid"] for r in later}  # due 2024-06-30
@@ -934,4 +1008,14 @@ def test_edge_cases_give_the_expected_overdue_questions(edge_target: EmbeddedTar
     assert [(r["uid"], r["from_ministry"][-3:], r["to_ministry"][-3:]) for r in changes] == [
         ("QANR5L15QE15", "PO8", "PO9"),
         ("QANR5L15QE15", "PO9", "PO8"),
+    ]
+    assert [(r["from_ministryLabel"], r["to_ministryLabel"]) for r in changes] == [
+        ("Ministère 8", "Ministère 9"),
+        ("Ministère 9", "Ministère 8"),
     ]  # QANR5L15QE12 goes from rank 1 to rank 3: not a change between consecutive ranks
+    first = next(
+        r
+        for r in _same_rows("reattributed-questions", {}, edge_target).records()
+        if r["uid"] == "QANR5L16QE1"
+    )
+    assert first["from_ministryLabel"] == "Affaires 1"  # of its two names, the first

@@ -20,7 +20,6 @@ import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
-from kg.build.pipeline import BuildOptions, build
 from kg.errors import EndpointError, ExitCode
 from kg.query.catalog import find_query
 from kg.query.results import Cell
@@ -137,10 +136,8 @@ def _handler(config: AuthServer) -> type[BaseHTTPRequestHandler]:
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sample")
-    build(BuildOptions(store=out / "store", quarantine=out / "quarantine.jsonl"))
-    return out / "store"
+def sample(sample_store: Path) -> Path:
+    return sample_store
 
 
 @pytest.fixture(scope="module")

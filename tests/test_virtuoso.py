@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from kg.build.pipeline import BuildOptions, build
 from kg.errors import EndpointError
 from kg.load import Credentials, GraphStoreClient, LoadState, graph_store_url_for, load_store
 from kg.query.catalog import find_query
@@ -132,10 +131,8 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def local(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedTarget:
-    out = tmp_path_factory.mktemp("sample")
-    build(BuildOptions(store=out / "store", quarantine=out / "quarantine.jsonl"))
-    return EmbeddedTarget.open(out / "store")
+def local(sample_store: Path) -> EmbeddedTarget:
+    return EmbeddedTarget.open(sample_store)
 
 
 def test_virtuoso_round_trip(virtuoso: str, local: EmbeddedTarget, tmp_path: Path) -> None:
