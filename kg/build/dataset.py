@@ -20,6 +20,21 @@ WHERE { GRAPH ?g { ?s a ?class } }
 GROUP BY ?class ORDER BY ?class
 """
 _VOID_CLASS = ox_iri(str(VOID) + "class")  # ``class`` is a Python keyword: no attribute access
+#: paths under the base of the served SPARQL endpoint and of the whole dataset's dump (kg serve answers both)
+SPARQL_PATH = "sparql"
+DUMP_PATH = "dump/hemicycle.nq"
+#: one example of each main kind: the first of each in IRI order (stable from build to build)
+_EXAMPLES = """
+PREFIX hc: <https://w3id.org/hemicycle/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?x WHERE {
+  { SELECT (MIN(STR(?q)) AS ?i) WHERE { ?q hc:questionedMinistry ?m } }
+  UNION { SELECT (MIN(STR(?p)) AS ?i) WHERE { ?q hc:questionedMinistry ?m ; <http://purl.org/dc/terms/creator> ?p } }
+  UNION { SELECT (MIN(STR(?m)) AS ?i) WHERE { ?q hc:attributedMinistry ?m } }
+  UNION { SELECT (MIN(STR(?t)) AS ?i) WHERE { ?t a skos:Concept } }
+  BIND (IRI(?i) AS ?x)
+}
+"""
 
 
 def describe(store: EmbeddedStore, mint: Minter, triples: int | None = None) -> list[ox.Quad]:
@@ -56,6 +71,11 @@ def describe(store: EmbeddedStore, mint: Minter, triples: int | None = None) -> 
     add(d, OX_DCTERMS.license, LICENCE)
     add(d, OX_DCTERMS.source, AN_OPEN_DATA)
     add(d, OX_VOID.uriSpace, ox.Literal(mint.base))
+    # where kg serve answers under the base (w3id.org redirects there): the SPARQL endpoint and the dump
+    add(d, OX_VOID.sparqlEndpoint, ox.NamedNode(mint.base + SPARQL_PATH))
+    add(d, OX_VOID.dataDump, ox.NamedNode(mint.base + DUMP_PATH))
+    for example in _examples(store):
+        add(d, OX_VOID.exampleResource, example)
     add(d, OX_PROV.wasAttributedTo, mint.tool(__version__))
     add(mint.tool(__version__), OX_RDF.type, OX_PROV.SoftwareAgent)
     add(mint.tool(__version__), OX_RDFS.label, ox.Literal(f"hemicycle-kg {__version__}"))
@@ -79,6 +99,13 @@ def describe(store: EmbeddedStore, mint: Minter, triples: int | None = None) -> 
         add(part, _VOID_CLASS, cls)
         add(part, OX_VOID.entities, lit_int(int(count.value)))
     return out
+
+
+def _examples(store: EmbeddedStore) -> list[ox.NamedNode]:
+    solutions = store.store.query(_EXAMPLES, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    found = {row[0] for row in solutions if isinstance(row[0], ox.NamedNode)}
+    return sorted(found, key=lambda n: n.value)
 
 
 def _local_name(iri: str) -> str:

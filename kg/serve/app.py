@@ -15,11 +15,13 @@ import anyio.to_thread
 import httpx
 import jinja2
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kg.build.dataset import DUMP_PATH
 from kg.serve import deref, swap
 from kg.serve.backend import Backend, Settings
 from kg.serve.guard import (
@@ -38,6 +40,7 @@ from kg.vocab import PREFIXES
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 _BACKEND = "kg.backend"
+N_QUADS = "application/n-quads"
 
 
 @dataclass(eq=False)
@@ -190,6 +193,30 @@ def create_app(served: Served) -> Starlette:
     async def store_route(request: Request) -> Response:
         return await forward(request, "/store", write=request.method not in _READS)
 
+    async def dump_route(request: Request) -> Response:
+        """The whole dataset as N-Quads, streamed from the server's Graph Store (no size limit: it is the
+        dump the dataset's VoID announces)."""
+        backend = backend_of(request)
+        tag = deref.etag(backend, settings, DUMP_PATH)
+        headers = {**deref.CORS, "ETag": tag, "Cache-Control": "public, no-cache"}
+        if deref.not_modified(request, tag):
+            return Response(status_code=304, headers=headers)
+        if request.method == "HEAD":
+            return Response(media_type=N_QUADS, headers=headers)
+        upstream = client().build_request(
+            "GET",
+            backend.server.store_url,
+            headers={"accept": N_QUADS},
+            timeout=httpx.Timeout(None, connect=10.0),
+        )
+        answer = await client().send(upstream, stream=True)
+        if answer.status_code != 200:
+            await answer.aclose()
+            return refusal(502, f"the SPARQL server did not give the dump (HTTP {answer.status_code})")
+        return StreamingResponse(
+            answer.aiter_raw(), media_type=N_QUADS, headers=headers, background=BackgroundTask(answer.aclose)
+        )
+
     async def context_route(request: Request) -> Response:
         body = json.dumps(context_document(), indent=1).encode("utf-8")
         return Response(body, media_type="application/ld+json", headers=deref.CORS)
@@ -233,6 +260,7 @@ def create_app(served: Served) -> Starlette:
         Route("/update", update_route, methods=_ALL_METHODS),
         Route("/store", store_route, methods=_ALL_METHODS),
         Route(f"/{deref.CONTEXT_PATH}", context_route, methods=["GET", "HEAD"]),
+        Route(f"/{DUMP_PATH}", dump_route, methods=["GET", "HEAD"]),
         Route("/{path:path}", resource_route, methods=_ALL_METHODS),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

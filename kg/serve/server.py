@@ -169,7 +169,7 @@ class SiteServer:
         if served is not None:
             for backend in [*served.retiring, served.backend]:
                 backend.stop()
-            remove_serving(self.settings.store)
+            remove_serving(self.settings.store, port=self.port)
 
     def __enter__(self) -> Self:
         return self.start()

@@ -40,11 +40,12 @@ def write_serving(store: Path, *, port: int, host: str) -> Path:
     return path
 
 
-def remove_serving(store: Path) -> None:
-    """Remove the note, if it is still this process's."""
+def remove_serving(store: Path, *, port: int) -> None:
+    """Remove the note, if it is still this server's (this process, this port)."""
     path = serving_path(store)
     try:
-        if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+        note = json.loads(path.read_text(encoding="utf-8"))
+        if note.get("pid") == os.getpid() and note.get("port") == port:
             path.unlink()
     except (OSError, ValueError, AttributeError):
         pass
