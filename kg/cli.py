@@ -13,14 +13,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kg import __version__
+from kg import __version__, cli_support
 from kg.build.pipeline import BuildOptions, BuildSummary, build
-from kg.check import CHECKS, run_checks
+from kg.build.registry_cache import RegistryCache
 from kg.errors import ExitCode, InputError, KgError
-from kg.export import FORMATS, atomic_writer, export, format_for
+from kg.export import FORMATS, atomic_writer, check_writable, default_output, export, format_for
 from kg.fetch.command import DEFAULT_DEST, FetchOptions, run_fetch
 from kg.fetch.console import download_bar, print_fetch, print_update
 from kg.fetch.update import UpdateOptions, run_update
@@ -35,7 +34,7 @@ from kg.load import (
 )
 from kg.query.binding import parse_assignments
 from kg.query.card import load_card, render_card
-from kg.query.catalog import find_query, load_catalog
+from kg.query.catalog import find_query, load_catalog, query_from_text
 from kg.query.results import OUTPUT_FORMATS, write_result
 from kg.query.targets import (
     DEFAULT_MAX_ROWS,
@@ -49,8 +48,12 @@ from kg.reference import catalog_markdown
 from kg.serve.guard import DEFAULT_MAX_RESULTS, DEFAULT_TIMEOUT_S, UPDATE_TOKEN_ENV
 from kg.serve.oxigraph import DEFAULT_HOST, DEFAULT_PORT
 from kg.serve.server import serve_site
+from kg.site.export import run_site_export
 from kg.store import DEFAULT_STORE, EmbeddedStore
-from kg.validate import Engine, fast_engine_available, validate_files, validate_store
+from kg.validation.check import CHECKS, run_checks
+from kg.validation.engines import build_engine, fast_engine_available
+from kg.validation.report import validate_files, validate_store
+from kg.validation.results import Engine
 
 app = typer.Typer(
     name="kg",
@@ -59,8 +62,16 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+# one error handler, one progress helper (kg/cli_support.py): every failure is one line and a documented code
+err = cli_support.err
 
+CacheDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir",
+        help="Registry cache folder (default: $KG_CACHE_DIR, else $XDG_CACHE_HOME/hemicycle-kg).",
+    ),
+]
 StoreOpt = Annotated[Path, typer.Option("--store", help="Embedded store folder (pyoxigraph).")]
 FormatOpt = Annotated[
     str | None,
@@ -72,9 +83,7 @@ FormatOpt = Annotated[
 ]
 
 
-def _fail(exc: KgError) -> typer.Exit:
-    err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
-    return typer.Exit(int(exc.exit_code))
+_fail = cli_support.fail
 
 
 def _version(value: bool) -> None:
@@ -137,13 +146,17 @@ def build_cmd(
     timings: Annotated[
         bool, typer.Option("--timings", help="Print the CPU time each step took (all processes).")
     ] = False,
+    no_store: Annotated[
+        bool,
+        typer.Option(
+            "--no-store", help="Exporter mode: map, validate and write --out (ttl, nt, nq) without a store."
+        ),
+    ] = False,
+    cache_dir: CacheDirOpt = None,
 ) -> None:
     """Build the graph from question records and the acteurs/organes registries into the store."""
-    if validate and engine is None and not fast_engine_available() and not quiet:
-        err.print(
-            "[yellow]note: validating with pySHACL (slow on large inputs); "
-            "pip install 'hemicycle-kg[fast]' for the fast engine, or --no-validate[/yellow]"
-        )
+    if validate and not quiet:
+        cli_support.note_engine(engine or build_engine())
     try:
         options = BuildOptions(
             sources=tuple(sources or ()),
@@ -158,19 +171,15 @@ def build_cmd(
             validate=validate,
             engine=engine,
             keep_invalid=keep_invalid,
+            no_store=no_store,
+            cache_dir=cache_dir,
         )
-        with Progress(
-            TextColumn("[bold]building"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("files"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=quiet,
-        ) as bar:
-            task = bar.add_task("build", total=None)
-            summary = build(options, lambda done, total: bar.update(task, completed=done, total=total))
+        cli_support.on_interrupt(
+            "the outputs and quarantine report of the last build are untouched; the store keeps what was "
+            "loaded so far and the next kg build completes it"
+        )
+        with cli_support.counting("building", "files", quiet=quiet) as update:
+            summary = build(options, update)
     except (KgError, ValueError) as exc:
         raise _fail(exc if isinstance(exc, KgError) else _usage(str(exc))) from None
     if timings:
@@ -179,10 +188,27 @@ def build_cmd(
     raise typer.Exit(int(summary.exit_code))
 
 
-def _usage(message: str) -> KgError:
-    error = KgError(message)
-    error.exit_code = ExitCode.BAD_INPUT
-    return error
+_usage = cli_support.usage
+
+cache_app = typer.Typer(help="The registry cache: registries read, mapped and validated once per machine.")
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("info")
+def cache_info_cmd(cache_dir: CacheDirOpt = None) -> None:
+    """Where the cache is, and each registry it keeps."""
+    typer.echo("\n".join(RegistryCache(cache_dir).info().lines()))
+
+
+@cache_app.command("clean")
+def cache_clean_cmd(cache_dir: CacheDirOpt = None) -> None:
+    """Remove every cached registry (the next build reads its registry again)."""
+    cache = RegistryCache(cache_dir)
+    try:
+        freed = cache.clean()
+    except KgError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"{cache.folder}: freed {freed / 2**20:,.1f} MiB")
 
 
 def _report(summary: BuildSummary, options: BuildOptions, *, quiet: bool) -> None:
@@ -223,16 +249,22 @@ def _report(summary: BuildSummary, options: BuildOptions, *, quiet: bool) -> Non
 
 @app.command("export")
 def export_cmd(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output file ('-': stdout).")] = Path(
-        "out/hemicycle.ttl"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Output file ('-': stdout; default: out/hemicycle with the format's suffix)."
+        ),
+    ] = None,
     store: StoreOpt = DEFAULT_STORE,
     fmt: FormatOpt = None,
 ) -> None:
     """Write the graph of an existing store as Turtle, N-Triples, N-Quads, TriG or JSON-LD."""
     try:
+        chosen = format_for(out, fmt)
+        out = out or default_output(chosen)
+        check_writable(out)
         embedded = EmbeddedStore(store, read_only=True)
-        export(embedded, out, format_for(out, fmt))
+        export(embedded, out, chosen)
     except KgError as exc:
         raise _fail(exc) from None
     if str(out) != "-":
@@ -248,8 +280,12 @@ def validate_cmd(
         Path | None, typer.Option("--store", help="Embedded store to validate (default).")
     ] = None,
     engine: Annotated[
-        Engine, typer.Option("--engine", help="pyshacl (reference) or fast (shacl-rust).")
-    ] = Engine.PYSHACL,
+        Engine | None,
+        typer.Option(
+            "--engine",
+            help="fast (shacl-rust, the default where installed, as kg build) or pyshacl (the reference).",
+        ),
+    ] = None,
     report_file: Annotated[
         Path | None, typer.Option("--report", help="Also write the SHACL report (Turtle).")
     ] = None,
@@ -265,11 +301,14 @@ def validate_cmd(
             raise _usage("give FILE… or --store, not both")
         if engine is Engine.FAST and not fast_engine_available():
             raise _usage("the fast engine is not installed: pip install 'hemicycle-kg[fast]'")
-        report = (
-            validate_files(files, engine=engine)
-            if files
-            else validate_store(EmbeddedStore(store or DEFAULT_STORE, read_only=True), engine=engine)
-        )
+        engine = engine or build_engine()
+        cli_support.note_engine(engine)
+        with cli_support.working(f"validating with {engine.value}"):
+            report = (
+                validate_files(files, engine=engine)
+                if files
+                else validate_store(EmbeddedStore(store or DEFAULT_STORE, read_only=True), engine=engine)
+            )
         if report_file is not None:
             with atomic_writer(report_file) as handle:
                 handle.write(report.to_turtle().encode())
@@ -330,7 +369,17 @@ MaxRowsOpt = Annotated[
 
 @app.command("query")
 def query_cmd(
-    name: Annotated[str, typer.Argument(help="A query of the catalog (see 'kg queries') or a .rq file.")],
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="A query of the catalog (see 'kg queries') or a SPARQL file (catalog header optional).",
+            show_default=False,
+        ),
+    ] = None,
+    sparql: Annotated[
+        str | None,
+        typer.Option("--sparql", "-q", help="SPARQL text to run instead of NAME ('-': read it from stdin)."),
+    ] = None,
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="A parameter as name=value (repeatable).")
     ] = None,
@@ -340,13 +389,19 @@ def query_cmd(
     timeout: TimeoutOpt = DEFAULT_QUERY_TIMEOUT_S,
     max_rows: MaxRowsOpt = DEFAULT_MAX_ROWS,
 ) -> None:
-    """Run a competency query (or any .rq file) on the store or on a SPARQL endpoint."""
+    """Run a competency query, a SPARQL file or inline SPARQL on the store or on a SPARQL endpoint."""
     try:
         if fmt not in OUTPUT_FORMATS:
             raise InputError(
                 f"unknown format {fmt!r} (choose from {', '.join(OUTPUT_FORMATS)})", field="--format"
             )
-        spec = find_query(name)
+        if (name is None) == (sparql is None):
+            missing = "give a query: NAME, FILE or --sparql TEXT" if name is None else "give NAME or --sparql"
+            raise InputError(f"{missing}, not both" if name else missing, field="--sparql")
+        if sparql is not None:
+            spec = query_from_text(sys.stdin.read() if sparql == "-" else sparql, "--sparql")
+        else:
+            spec = find_query(name or "")
         values = parse_assignments(param or [])
         target = _query_target(store, endpoint, timeout, max_rows)
         result = run_query(spec, values, target)
@@ -418,7 +473,7 @@ def serve_cmd(
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on (loopback by default).")
     ] = DEFAULT_HOST,
-    port: Annotated[int, typer.Option("--port", help="TCP port.")] = DEFAULT_PORT,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = DEFAULT_PORT,
     cors: Annotated[bool, typer.Option("--cors", help="Allow cross-origin requests (browser apps).")] = False,
     timeout: Annotated[
         int, typer.Option("--timeout", min=0, help="Query time limit in seconds (0: none).")
@@ -496,6 +551,37 @@ def serve_cmd(
     raise typer.Exit(int(ExitCode.OK) if code in (0, -2, 130) else int(ExitCode.ENDPOINT))
 
 
+@app.command("site")
+def site_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the site into (replaced whole).")],
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="The date pages judge overdue questions at, YYYY-MM-DD.")
+    ],
+    store: StoreOpt = DEFAULT_STORE,
+    base: Annotated[str, typer.Option("--base", help="Base IRI the store was built with.")] = DEFAULT_BASE,
+    public_base: Annotated[
+        str,
+        typer.Option(
+            "--public-base",
+            help="Where the folder is published, ending with '/': a URL or a path ('/': the root of a host).",
+        ),
+    ] = "/",
+) -> None:
+    """Write the linked-data site as static files: every resource's page, Turtle and JSON-LD, the charts
+    and feeds, and the Apache (.htaccess) and nginx (nginx.conf) rules that negotiate between them."""
+    try:
+        day = _iso_date(as_of, "--as-of")
+        summary = run_site_export(store, out, base=base, public_base=public_base, as_of=day)
+    except KgError as exc:
+        raise _fail(exc) from None
+    err.print(
+        f"{summary.resources} resources, {summary.files} files ({summary.bytes / 1e6:.1f} MB) "
+        f"in {out} ({summary.seconds:.1f} s)",
+        highlight=False,
+        markup=False,
+    )
+
+
 @app.command("load")
 def load_cmd(
     endpoint: Annotated[
@@ -527,23 +613,16 @@ def load_cmd(
             graph_store or graph_store_url_for(endpoint), credentials=Credentials.from_env()
         )
         load_state = LoadState(state or default_state_path(store))
-        with Progress(
-            TextColumn("[bold]loading"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("graphs"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=quiet,
-        ) as bar:
-            task = bar.add_task("load", total=None)
+        cli_support.on_interrupt(
+            f"the graphs loaded so far are recorded in {load_state.path}: run the same kg load to resume"
+        )
+        with cli_support.counting("loading", "graphs", quiet=quiet) as update:
             summary = load_store(
                 embedded,
                 client,
                 state=load_state,
                 force=force,
-                progress=lambda done, total, graph: bar.update(task, completed=done, total=total),
+                progress=lambda done, total, graph: update(done, total),
             )
     except KgError as exc:
         raise _fail(exc) from None
@@ -587,6 +666,9 @@ def fetch_cmd(
             summary = run_fetch(options, progress)
     except KgError as exc:
         raise _fail(exc) from None
+    except KeyboardInterrupt:
+        err.print("interrupted: a partial download resumes on the next run", highlight=False)
+        raise typer.Exit(130) from None
     print_fetch(err, summary)
     raise typer.Exit(int(summary.exit_code))
 
@@ -635,13 +717,12 @@ def update_cmd(
             summary = run_update(options, progress)
     except KgError as exc:
         raise _fail(exc) from None
+    except KeyboardInterrupt:
+        err.print("interrupted: the store still points at a complete generation", highlight=False)
+        raise typer.Exit(130) from None
     print_update(err, summary)
     raise typer.Exit(int(summary.exit_code))
 
 
-if __name__ == "__main__":
-    app()
-
-
 if __name__ == "__main__":  # pragma: no cover
-    app()
+    cli_support.main()

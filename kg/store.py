@@ -7,16 +7,28 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 
 import pyoxigraph as ox
 
-from kg.errors import InputError
+from kg.errors import ExitCode, InputError
 
 DEFAULT_STORE = Path("hemicycle.oxigraph")
+
+
+class StoreBusy(InputError):
+    """The store is open for writing in another process (RocksDB's lock): exit 4, busy."""
+
+    exit_code = ExitCode.BUSY
+
+
+def _is_lock_held(exc: OSError) -> bool:
+    """RocksDB's words when another process holds the store's LOCK file."""
+    text = str(exc)
+    return "LOCK" in text and ("temporarily unavailable" in text or "lock hold by current process" in text)
 
 
 class EmbeddedStore:
@@ -32,10 +44,23 @@ class EmbeddedStore:
             except OSError as exc:
                 raise InputError(f"cannot open the store read-only ({exc})", file=str(path)) from exc
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.exists() and not path.is_dir():
+                raise InputError("is a file, not a store folder", file=str(path), field="--store")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(
+                    f"cannot make the store's folder ({exc.strerror or exc})", file=str(path), field="--store"
+                ) from None
             try:
                 self.store = ox.Store(str(path))
             except OSError as exc:
+                if _is_lock_held(exc):
+                    raise StoreBusy(
+                        "another kg build is writing this store (wait for it to finish, or build into "
+                        "another --store)",
+                        file=str(path),
+                    ) from None
                 raise InputError(f"cannot open the store ({exc})", file=str(path)) from exc
         self._empty = self.is_empty() if not read_only else False
 
@@ -139,6 +164,12 @@ class BackgroundLoader:
         started = time.thread_time()
         self.store.load_graphs(graphs, nquads)
         self.cpu += time.thread_time() - started
+
+    def then(self, task: Callable[[], None]) -> None:
+        """Run ``task`` in the loading thread once everything submitted so far is loaded (and before what
+        is submitted after): e.g. a checkpoint of the store as it is at that point."""
+        self._flush()
+        self._pending.append(self._executor.submit(task))
 
     def wait(self) -> None:
         """Every load submitted so far is done (or its error raised)."""

@@ -14,30 +14,42 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 import pyoxigraph as ox
 
 from kg.build.dataset import describe
-from kg.build.manifest import Manifest, fingerprint, manifest_path
+from kg.build.exporter import TypeTally
+from kg.build.manifest import Manifest, manifest_path
 from kg.build.memory import fewer_collections, release_free_memory
 from kg.build.records import Intake, MappedRecord
+from kg.build.registry_cache import CacheEntry, RegistryCache, RegistrySource, checkpoint, open_registry
 from kg.build.workers import ChunkedMapping, WorkerSetup, parallel
 from kg.errors import ExitCode
-from kg.export import STREAMED, Format, StreamedOutput, atomic_writer, export, format_for, output_handle
+from kg.export import (
+    STREAMED,
+    Format,
+    StreamedOutput,
+    atomic_writer,
+    check_writable,
+    export,
+    format_for,
+    output_handle,
+)
 from kg.fetch.generations import refuse_if_served
 from kg.iris import DEFAULT_BASE, Minter
 from kg.mapping import RegistryMapper
-from kg.registry import Registry, load_registry
-from kg.report import Diagnostic, QuarantineEntry
+from kg.registry import Registry
+from kg.report import Diagnostic, QuarantineEntry, quarantined
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.sources.files import QUESTION_SUFFIXES, InputFile, iter_input_files
 from kg.store import BackgroundLoader, EmbeddedStore
 from kg.validation.engines import build_engine
 from kg.validation.report import validate_nquads
 from kg.validation.results import Engine, Severity, ValidationResult
-from kg.vocab import OX_HC
+from kg.vocab import OX_HC, OX_VOID
 
 T_co = TypeVar("T_co", covariant=True)
 BATCH = 2000  # questions written to the store at once
@@ -51,20 +63,29 @@ class BuildOptions:
     out: Path | None = None
     format: Format | None = None
     base: str = DEFAULT_BASE
-    quarantine: Path | None = None  # default: quarantine.jsonl beside --out, else in out/
+    quarantine: Path | None = None  # default: named after --out, beside it (else after the store, in out/)
     full: bool = False  # read every input again, even the files unchanged since the last build
     validate: bool = True  # judge each question against the SHACL shapes (a Violation quarantines it)
     engine: Engine | None = None  # None: the fast engine when installed, else pySHACL
     keep_invalid: bool = False  # keep violating records in the graph, flagged (hc:conformsToShapes false)
     jobs: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))  # worker processes for mapping
+    no_store: bool = False  # exporter mode: map, validate and write --out (ttl, nt, nq), no store at all
+    cache: bool = True  # the registry from the user's cache when unchanged (kg.build.registry_cache)
+    cache_dir: Path | None = None  # the cache's folder; None: $KG_CACHE_DIR, else the XDG cache folder
 
     @property
     def quarantine_path(self) -> Path:
         if self.quarantine is not None:
             return self.quarantine
+        # named after what the build writes, so two builds into one folder keep their own reports
         if self.out is not None and str(self.out) != "-":
-            return self.out.parent / "quarantine.jsonl"
-        return Path("out") / "quarantine.jsonl"
+            return self.out.parent / f"{_stem(self.out)}.quarantine.jsonl"
+        return Path("out") / f"{_stem(self.store) if self.store is not None else 'hemicycle'}.quarantine.jsonl"
+
+
+def _stem(path: Path) -> str:
+    """``out/x.ttl`` → ``x``; ``hemicycle.oxigraph`` → ``hemicycle`` (``x.tar.gz``-like names lose one)."""
+    return path.stem or path.name
 
 
 @dataclass
@@ -150,16 +171,26 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
     registries = list(options.registries) or ([] if options.sources else [SAMPLE_REGISTRY])
     # raises InputError for a missing root
     files = [f for root in sources for f in iter_input_files(root, QUESTION_SUFFIXES)]
+    # the outputs must be writable before anything is read or the store is created: a usage error leaves
+    # nothing behind
+    if options.out is not None:
+        check_writable(options.out, "--out")
+    fmt = options.format or (format_for(options.out, None) if options.out is not None else None)
+    if options.no_store and (options.out is None or fmt is None or fmt.name not in STREAMED):
+        raise ValueError(f"--no-store writes --out as one of {', '.join(sorted(STREAMED))}, and needs --out")
+    check_writable(options.quarantine_path, "--quarantine")
 
     mint = Minter(options.base)
     main_started = time.thread_time()
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     cpu_before = [u.ru_utime + u.ru_stime for u in usage]
     with fewer_collections():  # the collector runs rarely: a build allocates millions of objects
-        registry = load_registry(registries) if registries else Registry.empty()
+        cache = RegistryCache(options.cache_dir) if options.cache else None
+        source = open_registry(registries, options.base, cache)  # from the cache when unchanged
         summary.cpu["registry read"] += time.thread_time() - main_started
-        summary.diagnostics.extend(registry.diagnostics)
-        for problem in registry.diagnostics:  # a registry record that could not be used is quarantined too
+        meta = source.meta
+        summary.diagnostics.extend(meta.diagnostics)
+        for problem in meta.diagnostics:  # a registry record that could not be used is quarantined too
             if problem.severity == "error":
                 summary.bad_input = True
                 summary.records_read += 1
@@ -168,14 +199,13 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
                         file=problem.file, uid=problem.record, field=problem.field, message=problem.one_line()
                     )
                 )
-        summary.persons = len(registry.persons)
-        summary.organes = len(registry.organes)
-        summary.mandates = sum(len(p.mandates) for p in registry.persons.values())
+        summary.persons, summary.organes, summary.mandates = meta.persons, meta.organes, meta.mandates
 
-        store = EmbeddedStore(options.store)
+        seeded = _seed(options, source, fmt)  # a new store starts as a copy of the registry's
+        store = EmbeddedStore(None if options.no_store else options.store)
         fresh = store.is_empty()
-        state = _manifest(options, store)
-        current = fingerprint(registry, options.base)
+        state = Manifest() if seeded or options.no_store else _manifest(options, store)
+        current = meta.fingerprint
         seen: dict[str, str] = {}  # uid → where it was first read
         to_read = []
         for file in files:
@@ -188,8 +218,9 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
                 to_read.append(file)
         summary.unchanged_records = len(seen)
 
-        fmt = options.format or (format_for(options.out, None) if options.out is not None else None)
-        streamed = options.out is not None and fmt is not None and fresh and fmt.name in STREAMED
+        streamed = options.out is not None and fmt is not None and (fresh or seeded) and fmt.name in STREAMED
+        write_registry = not seeded and current != state.fingerprint
+        registry = source.registry() if to_read or write_registry else Registry.empty()
         read: list[tuple[InputFile, list[str], bool]] = []
         with ExitStack() as stack:
             output = None
@@ -198,12 +229,14 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
                 # a build into a new store writes its output from what it loads: no second pass over the store
                 output = StreamedOutput(stack.enter_context(output_handle(options.out)), fmt)
             load = _Load(options, summary, registry, store, mint, output, progress)
-            del registry  # _Load lets it go once workers have their own copy
-            load.run(to_read, seen, read, write_registry=current != state.fingerprint)
+            load.entry, load.seeded, load.pickled = source.entry, seeded, source.pickled
+            load.checkpoint = fresh and options.store is not None and not options.no_store
+            del registry, source  # _Load lets it go once workers have their own copy
+            load.run(to_read, seen, read, write_registry=write_registry)
         if options.out is not None and fmt is not None and not streamed:
             export(store, options.out, fmt)
         store.flush()
-        if options.store is not None:
+        if options.store is not None and not options.no_store:
             # files with a quarantined record are read again next time, so the report stays complete
             reported = {entry.file.split("#", 1)[0] for entry in summary.quarantine}
             state.save(
@@ -265,6 +298,11 @@ class _Load:
         self.progress = progress
         self.engine = (options.engine or build_engine()) if options.validate else None
         self.shared_seen: set[bytes] = set()
+        self.entry: CacheEntry | None = None  # the registry's cache entry: what it has is not made again
+        self.seeded = False  # the store started as a copy of the entry's: the registry is in it
+        self.checkpoint = False  # a new store: once the registry is in it, the entry keeps a checkpoint
+        self.pickled: bytes | None = None  # the registry pickled already (for the workers)
+        self._save_piece: str | None = None  # the format of a registry piece the entry lacks
 
     def run(
         self,
@@ -281,11 +319,20 @@ class _Load:
         registry = self.registry
         assert registry is not None, "a _Load runs once"
         with ExitStack() as stack:
-            loader = stack.enter_context(BackgroundLoader(self.store))
-            mapping = stack.enter_context(ChunkedMapping(to_read, setup, options.jobs, registry=registry))
-            # the registry, while the workers start and map their first chunks
-            checks: _Later[tuple[list[ValidationResult], float]] = _Done(([], 0.0))
-            registry_piece: _Later[tuple[bytes, float]] = _Done((b"", 0.0))
+            loader: BackgroundLoader | TypeTally = (
+                TypeTally(self.store) if options.no_store else BackgroundLoader(self.store)
+            )
+            stack.enter_context(loader)
+            mapping = stack.enter_context(
+                ChunkedMapping(to_read, setup, options.jobs, registry=registry, pickled=self.pickled)
+            )
+            # the registry, while the workers start and map their first chunks; what its cache entry
+            # keeps (its SHACL results, its rendered graphs) is not made again
+            entry = self.entry
+            cached = entry.validation(self.engine) if entry is not None and self.engine is not None else None
+            piece = entry.rendered(render) if entry is not None and render is not None else None
+            checks: _Later[tuple[list[ValidationResult], float]] = _Done((cached or [], 0.0))
+            registry_piece: _Later[tuple[bytes, float]] = _Done((piece or b"", 0.0))
             if write_registry:
                 started = time.thread_time()
                 mapper = RegistryMapper(registry, self.mint)
@@ -293,21 +340,28 @@ class _Load:
                 summary.cpu["registry map"] += time.thread_time() - started
                 loader.submit(mapper.graphs(), data)
                 del mapper
+                if entry is not None and self.checkpoint and not entry.has_store():
+                    # the store holds the registry alone: the next new store starts as a copy of it
+                    loader.then(partial(entry.save_store, checkpoint(self.store.store)))
+                validate = self.engine is not None and cached is None
+                self._save_piece = render if render is not None and piece is None else None
                 if workers:  # validated and rendered by the workers, beside the mapping
                     work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kg-build-")))
                     (work / "registry.nq").write_bytes(data)
-                    if self.engine is not None:
+                    if validate and self.engine is not None:
                         checks = mapping.validate_registry(str(work / "registry.nq"), self.engine)
-                    if render is not None:
-                        registry_piece = mapping.render_registry(str(work / "registry.nq"), render)
+                    if self._save_piece is not None:
+                        registry_piece = mapping.render_registry(str(work / "registry.nq"), self._save_piece)
                 else:
                     started = time.thread_time()
-                    if self.engine is not None:
+                    if validate and self.engine is not None:
                         checks = _Done((list(validate_nquads(data, engine=self.engine).results), 0.0))
-                    if self.output is not None:
+                    if self.output is not None and self._save_piece is not None:
                         registry_piece = _Done((self.output.renderer.piece_of_nquads(data), 0.0))
                     summary.cpu["registry validate, render"] += time.thread_time() - started
                 del data
+            elif not self.seeded:  # in the store already, reported when it was written
+                checks = _Done(([], 0.0))
             if mapping.pool is not None:  # the workers have their own copy: ~100 MB less here
                 self.registry = registry = None
             registry_at = len(summary.diagnostics)  # its results are reported first
@@ -341,14 +395,22 @@ class _Load:
             self._land(pending, loader)
             results, seconds = checks.get()  # validated once, when it changes: reported, not quarantined
             summary.cpu["registry validate, render"] += seconds
+            if entry is not None and self.engine is not None and cached is None and write_registry:
+                entry.save_validation(self.engine, results)
             summary.diagnostics[registry_at:registry_at] = [
                 Diagnostic("warning", "registry", r.one_line(), field=r.path, code="shacl-registry")
                 for r in results
             ]
             loader.wait()
             summary.cpu["store load"] += loader.cpu
+        if not to_read and not write_registry and not self.seeded:  # the store is as it was
+            known = _described_triples(self.store, self.mint)
+            if known is not None:
+                self.summary.triples = known
+                return
         self.store.remove_graph(self.mint.dataset_graph())
-        triples = len(self.store)  # counted once: a scan of a whole index
+        # counted once (a scan of a whole index); without a store, the quads written
+        triples = loader.triples if isinstance(loader, TypeTally) else len(self.store)
         described = describe(self.store, self.mint, triples)
         self.summary.triples = triples + len(set(described))
         description = ox.serialize(described, None, ox.RdfFormat.N_QUADS) or b""
@@ -359,6 +421,8 @@ class _Load:
     def _write_registry(self, piece: _Later[tuple[bytes, float]]) -> None:
         data, seconds = piece.get()
         self.summary.cpu["registry validate, render"] += seconds
+        if self.entry is not None and self._save_piece is not None:
+            self.entry.save_rendered(self._save_piece, data)
         if self.output is not None:
             self.output.write(data)
 
@@ -371,15 +435,14 @@ class _Load:
         summary.bad_input = True
         name, _, pointer = record.source.partition("#")
         message = f"uid already read from {previous}; this copy is not used"
-        summary.diagnostics.append(Diagnostic("error", name, message, record=record.uid, code="duplicate"))
-        summary.quarantine.append(
-            QuarantineEntry(
-                file=name, uid=record.uid, pointer=pointer or None, kind="duplicate", message=message
-            )
+        diagnostic, entry = quarantined(
+            name, message, uid=record.uid, pointer=pointer or None, kind="duplicate", code="duplicate"
         )
+        summary.diagnostics.append(diagnostic)
+        summary.quarantine.append(entry)
         return False
 
-    def _land(self, records: list[MappedRecord], loader: BackgroundLoader) -> None:
+    def _land(self, records: list[MappedRecord], loader: BackgroundLoader | TypeTally) -> None:
         """Shared facts (each once, whichever worker mapped them), then the questions that pass the shapes;
         a question with a Violation goes to the quarantine (or is kept, flagged, with --keep-invalid)."""
         shared: list[bytes] = []
@@ -466,6 +529,33 @@ class _Load:
 def _flag_nonconforming(graph: ox.NamedNode) -> bytes:
     quad = ox.Quad(graph, OX_HC.conformsToShapes, ox.Literal(False), graph)
     return ox.serialize([quad], None, ox.RdfFormat.N_QUADS) or b""
+
+
+def _seed(options: BuildOptions, source: RegistrySource, fmt: Format | None) -> bool:
+    """A new store starts as a copy of the registry's cached store, when the entry has everything else the
+    build would make of the registry (its SHACL results, its graphs in the streamed output format)."""
+    entry, path = source.entry, options.store
+    if entry is None or path is None or options.no_store or not entry.has_store():
+        return False
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        return False
+    if options.validate and entry.validation(options.engine or build_engine()) is None:
+        return False
+    streamed = options.out is not None and fmt is not None and fmt.name in STREAMED
+    if streamed and fmt is not None and entry.rendered(fmt.name) is None:
+        return False
+    return entry.seed_store(path)
+
+
+def _described_triples(store: EmbeddedStore, mint: Minter) -> int | None:
+    """The quads of a store as its dataset description counts them (``void:triples``, plus the description
+    itself): no scan of the store. ``None`` when it has no description."""
+    graph, dataset = mint.dataset_graph(), mint.dataset()
+    counts = list(store.store.quads_for_pattern(dataset, OX_VOID.triples, None, graph))
+    if len(counts) != 1 or not isinstance(counts[0].object, ox.Literal):
+        return None
+    description = sum(1 for _ in store.store.quads_for_pattern(None, None, None, graph))
+    return int(counts[0].object.value) + description
 
 
 def _manifest(options: BuildOptions, store: EmbeddedStore) -> Manifest:

@@ -14,6 +14,7 @@ import gc
 import itertools
 import multiprocessing
 import pickle
+import signal
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -184,6 +185,7 @@ _WORKER: _Worker | None = None
 
 def _init_worker(setup: WorkerSetup, registry: bytes) -> None:
     global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops the pool
     _WORKER = _Worker(setup, pickle.loads(registry))
     _WORKER.started = time.process_time()  # imports and the registry: reported with the first chunk
     gc.freeze()  # the worker's process is its own: for its whole life (see fewer_collections)
@@ -239,14 +241,21 @@ class ChunkedMapping:
     records never pile up in memory (Pool.imap would queue every result). Otherwise all of it runs here,
     judging against ``context`` (the build's store)."""
 
-    def __init__(self, files: Sequence[InputFile], setup: WorkerSetup, jobs: int, registry: Registry) -> None:
+    def __init__(
+        self,
+        files: Sequence[InputFile],
+        setup: WorkerSetup,
+        jobs: int,
+        registry: Registry,
+        pickled: bytes | None = None,  # ``registry`` pickled already (by the registry cache)
+    ) -> None:
         self.files = files
         self.setup = setup
         self.jobs = jobs
         self.registry: Registry | None = registry  # kept only to map in this process
         self.pool: Pool | None = None
         if parallel(files, jobs):  # the registry is pickled once, unpickled in each worker
-            registry_bytes = pickle.dumps(registry, protocol=pickle.HIGHEST_PROTOCOL)
+            registry_bytes = pickled or pickle.dumps(registry, protocol=pickle.HIGHEST_PROTOCOL)
             self.pool = multiprocessing.get_context("spawn").Pool(
                 jobs, initializer=_init_worker, initargs=(setup, registry_bytes)
             )
