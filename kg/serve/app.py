@@ -1,5 +1,7 @@
-"""The web application of ``kg serve`` (Starlette): the SPARQL protocol through the guard, the query page,
-every resource's address, the JSON-LD context; one log line per request; the served store swapped live."""
+"""The web application of ``kg serve`` (Starlette), its routes and its request log.
+
+The SPARQL protocol through the guard, the query page, every resource's address, the JSON-LD context and the
+dump; one log line per request; the served store swapped live."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""One generation of what ``kg serve`` serves: the store's Oxigraph server, the store opened in-process for
-pages, its fingerprint (for ETags), and the site's pages (from :mod:`kg.site.api` when installed)."""
+"""One generation of what ``kg serve`` serves, started and stopped as one.
+
+The store's Oxigraph server, the store opened in-process for pages, its fingerprint (for ETags), and the
+site's pages (from :mod:`kg.site.api` when installed)."""
 
 from __future__ import annotations
 

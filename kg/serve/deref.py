@@ -1,5 +1,7 @@
-"""Dereferencing: every minted IRI's path answers with its description, in HTML or RDF as negotiated, with
-ETag, 304, CORS and links to the other formats and pages."""
+"""Dereferencing: every minted IRI's path answers with its description, in the format negotiated.
+
+HTML (the site's page, else a generic one) or RDF, with ETag, 304, CORS and links to the other formats and
+pages."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""What a resource's address answers in RDF: its own triples, its incoming links (paged) and the labels of
-everything it links to; the ontology and the shapes as documents of their own."""
+"""What a resource's address answers in RDF: its triples, incoming links and the labels of its neighbours.
+
+Incoming links are paged; the ontology and the shapes are documents of their own."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""The served query page: a form that runs SPARQL on the server (no JavaScript, no CDN), with the project's
-prefixes known, the catalog's queries as examples, and result IRIs linked to their pages on this server."""
+"""The served query page's parts: examples, prefixes and the result table.
+
+A form runs SPARQL on the server (no JavaScript, no CDN), with the project's prefixes known, the catalog's
+queries as examples, and result IRIs linked to their pages on this server."""
 
 from __future__ import annotations
 

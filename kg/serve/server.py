@@ -1,5 +1,7 @@
-"""``kg serve`` as a running thing: the web application on uvicorn (a thread of its own) in front of the
-store's Oxigraph server, started and stopped as one; the ``<store>.serving`` note while it runs."""
+"""``kg serve`` as a running thing: the web application on uvicorn in front of the store's Oxigraph server.
+
+uvicorn runs in a thread of its own; both start and stop as one; ``<store>.serving`` notes it while it
+runs."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""The served store's swap: ``kg serve`` notes where it serves (``<store>.serving``), follows the store's
-real path (a link that ``kg update`` points at a new generation), and moves to a new generation without
-dropping a request."""
+"""The served store's swap: a new generation of the store is served without dropping a request.
+
+``kg serve`` notes where it serves (``<store>.serving``), follows the store's real path (a link that
+``kg update`` points at a new generation), and moves to it once its server answers."""
 
 from __future__ import annotations
 
