@@ -3,7 +3,7 @@
 The dataset description (:func:`kg.build.dataset.describe`) needs the number of triples and, per class, its
 instances. A build without a store takes them from the N-Quads it writes: each distinct line is one quad
 (the mapping writes one quad a line, shared facts once), and the ``rdf:type`` lines alone go into a small
-in-memory store the description queries. Same interface as :class:`kg.store.BackgroundLoader`.
+in-memory store the description queries (with the few other statements it looks at). Same interface as :class:`kg.store.BackgroundLoader`.
 """
 
 from __future__ import annotations
@@ -17,12 +17,22 @@ import pyoxigraph as ox
 
 from kg.store import EmbeddedStore
 
-#: a line whose predicate is rdf:type (subjects, IRIs or blank nodes, hold no space)
-_TYPE_LINE = re.compile(rb"^\S+ <http://www\.w3\.org/1999/02/22-rdf-syntax-ns#type> [^\n]*\n", re.MULTILINE)
+#: The predicates :func:`kg.build.dataset.describe` queries (classes, example resources): their lines are
+#: kept (tests/test_export_mode.py compares the description with a store build's, so a new one shows).
+DESCRIBED = (
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+    "https://w3id.org/hemicycle/ontology#questionedMinistry",
+    "https://w3id.org/hemicycle/ontology#attributedMinistry",
+    "http://purl.org/dc/terms/creator",
+)
+#: a line with one of those predicates (subjects, IRIs or blank nodes, hold no space)
+_KEPT_LINE = re.compile(
+    rb"^\S+ <(?:" + b"|".join(re.escape(p.encode()) for p in DESCRIBED) + rb")> [^\n]*\n", re.MULTILINE
+)
 
 
 class TypeTally:
-    """Counts the quads submitted and keeps their ``rdf:type`` statements in ``types`` (in memory)."""
+    """Counts the quads submitted and keeps the statements the description needs in ``types`` (in memory)."""
 
     def __init__(self, types: EmbeddedStore) -> None:
         self.types = types
@@ -39,7 +49,7 @@ class TypeTally:
             self.triples += len(lines)
         else:
             self.triples += nquads.count(b"\n")
-        typed = b"".join(_TYPE_LINE.findall(nquads))
+        typed = b"".join(_KEPT_LINE.findall(nquads))
         if typed:
             self.types.store.bulk_load(typed, ox.RdfFormat.N_QUADS)
         self.cpu += time.thread_time() - started
