@@ -139,16 +139,16 @@ def test_update_refuses_to_run_twice_at_once(mirror: Mirror, tmp_path: Path) -> 
 def test_a_failed_fetch_leaves_the_store_alone(
     mirror: Mirror, tmp_path: Path, records: list[dict[str, Any]], portal: Portal
 ) -> None:
-    update(mirror, tmp_path)
+    update(mirror, tmp_path, validate=False)
     changed, _ = change_records(records)
     publish(mirror.root, changed, portal)
     mirror.faults[QE15] = ["503"] * 20  # one archive cannot be had: nothing is built
-    failed = update(mirror, tmp_path)
+    failed = update(mirror, tmp_path, validate=False)
     assert failed.exit_code == ExitCode.ENDPOINT and failed.build is None
     assert [r.archive.key for r in failed.fetch.failed] == [QE15]
     mirror.faults = {QE17: ["503"] * 20}  # the portal cannot tell its current legislature
     with pytest.raises(FetchError, match="gave up after 3 attempts"):
-        update(mirror, tmp_path)
+        update(mirror, tmp_path, validate=False)
     assert (tmp_path / "kg.oxigraph").readlink().name == "kg.oxigraph.gen-1"
     assert sorted(p.name for p in tmp_path.glob("kg.oxigraph.gen-*") if p.is_dir()) == ["kg.oxigraph.gen-1"]
     assert {p.name.split(".")[2] for p in tmp_path.glob("kg.oxigraph.gen-*")} == {"gen-1"}  # and its sidecars
@@ -185,7 +185,7 @@ def test_a_served_store_is_swapped_and_a_plain_build_refused(
         )
     )
     assert store.is_dir() and not store.is_symlink()
-    first = update(mirror, tmp_path)
+    first = update(mirror, tmp_path, validate=False)
     assert store.readlink().name == "kg.oxigraph.gen-2"
     assert not (tmp_path / "kg.oxigraph.gen-1").exists()  # the adopted folder, no longer served
     assert first.report is not None and not first.report.first_build
@@ -211,7 +211,7 @@ def test_a_served_store_is_swapped_and_a_plain_build_refused(
 
         changed, changes = change_records(records)
         publish(mirror.root, changed, portal)
-        second = update(mirror, tmp_path)
+        second = update(mirror, tmp_path, validate=False)
         assert reported(second) == expected(changes)
         assert store.readlink().name == "kg.oxigraph.gen-3"
         assert (tmp_path / "kg.oxigraph.gen-2").is_dir()  # still served: kept
@@ -223,8 +223,51 @@ def test_a_served_store_is_swapped_and_a_plain_build_refused(
     time.sleep(0.1)
     # the server is gone (its marker is stale): the next update removes generation 2
     publish(mirror.root, records, portal)
-    third = update(mirror, tmp_path)
+    third = update(mirror, tmp_path, validate=False)
     assert store.readlink().name == "kg.oxigraph.gen-4"
     assert third.removed == [tmp_path / "kg.oxigraph.gen-2", tmp_path / "kg.oxigraph.gen-3"]
     assert [n for n, _ in Generations(store).all()] == [4]
     assert serving_marker(store).exists()  # the stale marker is kg serve's to remove, not ours
+
+
+def test_the_command(mirror: Mirror, tmp_path: Path) -> None:
+    store = tmp_path / "kg.oxigraph"
+    args = [
+        "update",
+        "--portal",
+        mirror.url,
+        "--dest",
+        str(tmp_path / "data"),
+        "--store",
+        str(store),
+        "--legislature",
+        "17",
+        "--jobs",
+        "1",
+        "--no-validate",
+        "-q",
+    ]
+
+    def kg(*extra: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"}
+        return subprocess.run(
+            [sys.executable, "-m", "kg.cli", *args, *extra],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    first = kg()
+    assert first.returncode in (0, 1), first.stderr
+    assert "store: now kg.oxigraph.gen-1" in first.stderr
+    assert "changes: questions 0 → " in first.stderr and "first build" in first.stderr
+    assert (tmp_path / "kg.oxigraph.changes.md").is_file()
+    again = kg()
+    assert again.returncode == 0, again.stderr
+    assert "nothing to build" in again.stderr
+    with held(lock_path(store), "test"):
+        busy = kg()
+    assert busy.returncode == 4 and len(busy.stderr.strip().splitlines()) == 1
+    assert "kg.oxigraph.lock is held by pid" in busy.stderr

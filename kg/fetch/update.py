@@ -81,22 +81,25 @@ def report_paths(store: Path) -> tuple[Path, Path]:
 
 
 def inputs_of(options: UpdateOptions) -> tuple[list[Path], list[Path], dict[str, str]]:
-    """The question archives (of the chosen format) and registry archives recorded in the data folder's
-    fetch.json, and their SHA-256 by key: what a generation is built from."""
+    """The question archives (of the chosen format) recorded in the data folder's fetch.json, the newest
+    registry archive there, and their SHA-256 by key: what a generation is built from."""
     manifest = FetchManifest(options.fetch.dest)
     questions, registries, digests = [], [], {}
+    newest_registry: tuple[int, str] | None = None  # each legislature republishes the whole history
     for key, entry in sorted(manifest.entries.items()):
         path = options.fetch.dest.joinpath(*key.split("/"))
-        if not path.is_file():
+        leg, _, rest = key.partition("/")
+        if not path.is_file() or not leg.isdigit():
             continue
-        folder = key.split("/")[1:-1]
-        if folder and folder[0] == "amo":
-            registries.append(path)
+        if rest.startswith("amo/"):
+            newest_registry = max(newest_registry or (0, ""), (int(leg), key))
         elif key.endswith(f".{options.fetch.format}.zip"):
             questions.append(path)
-        else:
-            continue
-        digests[key] = entry.sha256
+            digests[key] = entry.sha256
+    if newest_registry is not None:
+        key = newest_registry[1]
+        registries.append(options.fetch.dest.joinpath(*key.split("/")))
+        digests[key] = manifest.entries[key].sha256
     return questions, registries, digests
 
 
