@@ -271,3 +271,25 @@ def test_the_command(mirror: Mirror, tmp_path: Path) -> None:
         busy = kg()
     assert busy.returncode == 4 and len(busy.stderr.strip().splitlines()) == 1
     assert "kg.oxigraph.lock is held by pid" in busy.stderr
+
+
+def test_prune_keeps_the_previous_generation_while_a_server_lives(tmp_path: Path) -> None:
+    """kg serve's marker (pid, port, host) need not name its generation: while its process lives, the
+    generation before the current one is kept; a stale marker (a dead pid) keeps nothing."""
+    store = tmp_path / "kg.oxigraph"
+    store.mkdir()
+    (store / "data").write_text("1")
+    generations = Generations(store)
+    assert generations.adopt() == tmp_path / "kg.oxigraph.gen-1"
+    for _ in range(3):
+        generations.swap(generations.new(copy_of=generations.current()))
+    assert [n for n, _ in generations.all()] == [1, 2, 3, 4]
+    assert (tmp_path / "kg.oxigraph.gen-4" / "data").read_text() == "1"
+    serving_marker(store).write_text(orjson.dumps({"pid": os.getpid(), "port": 1, "host": "x"}).decode())
+    assert generations.prune() == [tmp_path / "kg.oxigraph.gen-1", tmp_path / "kg.oxigraph.gen-2"]
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    serving_marker(store).write_text(orjson.dumps({"pid": int(dead.stdout), "port": 1}).decode())
+    assert generations.prune() == [tmp_path / "kg.oxigraph.gen-3"]
+    assert store.resolve() == (tmp_path / "kg.oxigraph.gen-4").resolve()
