@@ -257,6 +257,17 @@ def test_a_corrupt_download_never_replaces_a_good_copy(
     assert by_key(fetch(mirror, dest, legislature="15", what="qe"))[QE15].status == "updated"
 
 
+def test_a_404_is_not_retried(mirror: Mirror, tmp_path: Path) -> None:
+    qosd = "15/questions/questions_orales_sans_debat/Questions_orales_sans_debat_XV.json.zip"
+    mirror.faults[qosd] = ["404"]
+    summary = fetch(mirror, tmp_path / "data", legislature="15", what="questions")
+    result = by_key(summary)[qosd]
+    assert result.status == "failed" and result.attempts == 1
+    assert str(result.error).endswith("HTTP 404, not on the portal")
+    assert summary.exit_code == ExitCode.ENDPOINT
+    assert sorted(r.status for r in summary.results) == ["failed", "new", "new"]
+
+
 def test_a_truncated_zip_then_a_good_one(mirror: Mirror, tmp_path: Path) -> None:
     mirror.faults[QE15] = ["truncate"]
     result = by_key(fetch(mirror, tmp_path / "data", legislature="15", what="qe"))[QE15]
