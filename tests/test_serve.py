@@ -435,3 +435,59 @@ def test_serving_note_beside_the_store(site_server: SiteServer, sample_store: Pa
     import os
 
     assert note["pid"] == os.getpid()
+
+
+# ------------------------------------------------------------------ the command
+
+
+def test_kg_serve_command_logs_each_request_and_stops_on_sigterm(sample_store: Path, tmp_path: Path) -> None:
+    """``kg serve`` as a user runs it: a line per request on standard error, SIGTERM stops it (exit 0) and
+    removes ``<store>.serving``."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    copy = tmp_path / "store"
+    shutil.copytree(sample_store, copy)
+    port = free_port()
+    command = [sys.executable, "-m", "kg.cli", "serve", "--store", str(copy), "--port", str(port)]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not serving_path(copy).exists():
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert time.monotonic() < deadline, "kg serve did not start"
+            time.sleep(0.1)
+        answer = httpx.get(f"http://127.0.0.1:{port}/{QUESTION}.ttl", trust_env=False, timeout=30)
+        assert answer.status_code == 200
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, stderr
+    assert re.search(rf"GET /{QUESTION}\.ttl 200 \d+\.\d ms", stderr), stderr
+    assert not serving_path(copy).exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        (["--as-of", "2026-13-01"], "--as-of"),
+        (["--public-base", "ftp://example.org/"], "--public-base"),
+        (["--store", "no/such/store"], "no store here"),
+    ],
+)
+def test_kg_serve_bad_options_are_one_line_usage_errors(
+    options: list[str], field: str, sample_store: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    store = [] if "--store" in options else ["--store", str(sample_store)]
+    result = CliRunner().invoke(app, ["serve", *store, "--port", str(free_port()), *options])
+    assert result.exit_code == 2, result.output
+    assert field in result.output
