@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import orjson
 
@@ -74,13 +74,29 @@ class QuarantineEntry:
         return orjson.dumps(entry)
 
 
+def quarantined(
+    file: str,
+    message: str,
+    *,
+    uid: str | None = None,
+    pointer: str | None = None,
+    field: str | None = None,
+    kind: str = "input",
+    code: str = "input",
+) -> tuple[Diagnostic, QuarantineEntry]:
+    """A record kept out of the graph, as what the person reads (an error) and what the quarantine report keeps."""
+    return (
+        Diagnostic("error", file, message, record=uid, field=field, code=code),
+        QuarantineEntry(file=file, uid=uid, pointer=pointer, field=field, kind=kind, message=message),
+    )
+
+
 def rejection(
     name: str, exc: InputError, *, pointer: str | None = None
 ) -> tuple[Diagnostic, QuarantineEntry]:
-    """An input error as what the person reads (an error diagnostic) and what the quarantine report keeps."""
+    """An input error (the record could not be read) as :func:`quarantined` gives it, its one line as the entry's message."""
     code = getattr(exc, "code", "bad-record" if isinstance(exc, RecordError) else "unreadable")
-    file = exc.file or name
-    return (
-        Diagnostic("error", file, exc.message, record=exc.record, field=exc.field, code=code),
-        QuarantineEntry(file=file, uid=exc.record, pointer=pointer, field=exc.field, message=exc.one_line()),
+    diagnostic, entry = quarantined(
+        exc.file or name, exc.message, uid=exc.record, pointer=pointer, field=exc.field, code=code
     )
+    return diagnostic, replace(entry, message=exc.one_line())
