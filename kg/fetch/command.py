@@ -14,9 +14,9 @@ from kg.fetch.download import (
     FetchError,
     Progress,
     Result,
-    _no_progress,
     fetch_archive,
     is_published,
+    no_progress,
     partial_offset,
 )
 from kg.fetch.http import RetryPolicy, make_client
@@ -149,7 +149,7 @@ def plan(archive: Archive, dest: Path, manifest: FetchManifest) -> Plan:
 
 def run_fetch(
     options: FetchOptions,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     sleep: Callable[[float], None] = time.sleep,
 ) -> FetchSummary:
     """Fetch (or, with ``dry_run``, plan) the selected archives. Failures of single archives are in the

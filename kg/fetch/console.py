@@ -58,7 +58,9 @@ def download_bar(console: Console, *, quiet: bool) -> Iterator[FetchProgress]:
 def print_fetch(console: Console, summary: FetchSummary) -> None:
     for plan in summary.plans:
         console.print(
-            f"{plan.action:8} {escape(plan.archive.key)}: {escape(plan.reason)}", highlight=False, soft_wrap=True
+            f"{plan.action:8} {escape(plan.archive.key)}: {escape(plan.reason)}",
+            highlight=False,
+            soft_wrap=True,
         )
     for result in summary.results:
         words = STATUS_WORDS.get(result.status, result.status)

@@ -30,7 +30,7 @@ CHUNK = 1 << 16
 Progress = Callable[[Archive, int, int | None], None]
 
 
-def _no_progress(archive: Archive, done: int, total: int | None) -> None:
+def no_progress(archive: Archive, done: int, total: int | None) -> None:
     return None
 
 
@@ -111,7 +111,7 @@ def fetch_archive(
     dest: Path,
     manifest: FetchManifest,
     policy: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Result:
     """Bring ``archive`` up to date under ``dest`` and record it in ``manifest``; never raises for the

@@ -21,7 +21,7 @@ from kg.errors import ExitCode, InputError
 from kg.fetch.changes import ChangeReport, diff, load_snapshot, save_snapshot, snapshot, write_report
 from kg.fetch.command import FetchOptions, FetchSummary, run_fetch
 from kg.fetch.download import Progress as FetchProgress
-from kg.fetch.download import _no_progress
+from kg.fetch.download import no_progress
 from kg.fetch.generations import Generations, sidecar
 from kg.fetch.manifest import FetchManifest, held
 from kg.fetch.portal import QUESTION_KINDS
@@ -113,7 +113,7 @@ def _built_from(generation: Path) -> dict[str, str] | None:
 
 def run_update(
     options: UpdateOptions,
-    fetch_progress: FetchProgress = _no_progress,
+    fetch_progress: FetchProgress = no_progress,
     build_progress: BuildProgress = _no_build_progress,
 ) -> UpdateSummary:
     """Fetch, rebuild what changed into a new generation, swap, report, load. A failed fetch or build
