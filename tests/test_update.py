@@ -17,7 +17,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.build.pipeline import BuildOptions, build
-from kg.errors import ExitCode
+from kg.errors import ExitCode, InputError
 from kg.fetch.command import FetchOptions
 from kg.fetch.download import FetchError
 from kg.fetch.generations import Generations, serving_marker
@@ -293,3 +293,21 @@ def test_prune_keeps_the_previous_generation_while_a_server_lives(tmp_path: Path
     serving_marker(store).write_text(orjson.dumps({"pid": int(dead.stdout), "port": 1}).decode())
     assert generations.prune() == [tmp_path / "kg.oxigraph.gen-3"]
     assert store.resolve() == (tmp_path / "kg.oxigraph.gen-4").resolve()
+
+
+def test_an_update_from_the_xml_archives_gives_the_same_questions(
+    mirror: Mirror, tmp_path: Path, records: list[dict[str, Any]]
+) -> None:
+    """The XML twins (14th: one file without namespace; later: one namespaced file per question) build the
+    same questions as the JSON archives."""
+    fetch = FetchOptions("all", "questions", "xml", tmp_path / "data", mirror.url, policy=FAST)
+    registry = FetchOptions("current", "registry", "json", tmp_path / "data", mirror.url, policy=FAST)
+    with pytest.raises(InputError, match="nothing to build") as nothing:  # a registry alone gives nothing
+        run_update(UpdateOptions(registry, store=tmp_path / "registry-only.oxigraph", jobs=1))
+    assert nothing.value.exit_code == ExitCode.BAD_INPUT
+    assert not (tmp_path / "registry-only.oxigraph").exists()
+    summary = run_update(UpdateOptions(fetch, store=tmp_path / "kg.oxigraph", jobs=1, validate=False))
+    assert summary.build is not None and summary.build.quarantined == 0
+    keys = {r.archive.key for r in summary.fetch.results}
+    assert keys and all(key.endswith(".xml.zip") for key in keys)
+    assert uids_in(tmp_path / "kg.oxigraph") == {r["uid"] for r in records}
