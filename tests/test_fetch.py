@@ -387,3 +387,11 @@ def test_the_command(mirror: Mirror, tmp_path: Path) -> None:
         busy = run_kg("fetch", *common, cwd=tmp_path)
     assert busy.returncode == 4 and len(busy.stderr.strip().splitlines()) == 1
     assert ".fetch.lock is held by pid" in busy.stderr
+
+
+def test_backoff_doubles_and_honours_a_reasonable_retry_after() -> None:
+    policy = RetryPolicy(backoff=2.0, max_backoff=60.0)
+    assert [policy.delay(n) for n in (1, 2, 3, 7)] == [2.0, 4.0, 8.0, 60.0]
+    assert policy.delay(1, "30") == 30.0
+    assert policy.delay(1, "3600") == 2.0  # longer than we wait: ignored
+    assert policy.delay(1, "Wed, 21 Oct 2015 07:28:00 GMT") == 2.0  # a date in the past

@@ -1,20 +1,18 @@
-"""The one HTTP client of hemicycle-kg (httpx) for what is not a SPARQL query: downloads, loads, probes.
+"""The HTTP client of kg fetch, kg update and kg load (httpx): one User-Agent, timeouts and retry policy.
 
 One place sets the User-Agent, the timeouts and the retry policy (backoff on 5xx, 429 and network errors), so
-every command that talks HTTP behaves the same way.
+the commands that download and upload behave the same way (``kg serve`` proxies with httpx's async client).
 """
 
 from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
 
 from kg import __version__
-from kg.errors import EndpointError
 
 USER_AGENT = f"hemicycle-kg/{__version__} (open-data client; python-httpx/{httpx.__version__})"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -72,28 +70,3 @@ def describe(exc: BaseException) -> str:
     """A network error as a short sentence (httpx's messages, one line)."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     return f"{type(exc).__name__}: {text}" if isinstance(exc, httpx.TimeoutException) else text
-
-
-def wait_until_ready(
-    url: str,
-    *,
-    seconds: float = 30.0,
-    ready: Callable[[httpx.Response], bool] = lambda r: r.status_code < 500,
-    interval: float = 0.1,
-) -> None:
-    """Poll ``url`` until ``ready(response)`` (by default: any answer below 500) or raise
-    :class:`EndpointError` after ``seconds`` (a readiness probe for servers this tool starts)."""
-    deadline = time.monotonic() + seconds
-    last = "no answer"
-    with make_client(timeout=httpx.Timeout(2.0)) as client:
-        while True:
-            try:
-                response = client.get(url)
-                if ready(response):
-                    return
-                last = f"HTTP {response.status_code}"
-            except httpx.HTTPError as exc:
-                last = describe(exc)
-            if time.monotonic() >= deadline:
-                raise EndpointError(f"{url} did not become ready in {seconds:.0f} s ({last})")
-            time.sleep(interval)
