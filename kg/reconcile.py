@@ -1,5 +1,6 @@
-"""Reconciliation: the labels of a question page → the registry's ids, so a page links to the very same IRIs
-as the open-data record of the same question.
+"""Reconciliation of question pages: the labels a page gives become the registry's ids.
+
+A page then links to the very same IRIs as the open-data record of the same question.
 
 :func:`reconcile` turns a :class:`~kg.sources.pages.PageQuestion` into the domain :class:`~kg.models.Question`
 (so :mod:`kg.mapping` maps it unchanged) plus a :class:`ReconciliationReport` that lists, for every label,
@@ -736,7 +737,8 @@ class _Run:
 def reconcile(page: PageQuestion, registry: Registry) -> tuple[Question, ReconciliationReport]:
     """The page as a domain question, with every label resolved through the registry where it can be.
 
-    Raises :class:`UnresolvedAuthorError` when the author resolves to no person or to several."""
+    An author the registry cannot tell keeps the page's name on a fallback IRI. Raises
+    :class:`IncompletePageError` when the page cannot make a complete question (no author, no publication date)."""
     return Reconciler.for_registry(registry).reconcile(page)
 
 
@@ -747,8 +749,12 @@ def read_page_file(
     ambiguous labels, conflicts) and the reconciliation report.
 
     Raises :class:`~kg.sources.pages.PageError` when the bytes are not a readable question page and
-    :class:`UnresolvedAuthorError` when its author cannot be told; both are :class:`~kg.errors.RecordError`
-    naming the file and the field."""
+    :class:`IncompletePageError` when the page cannot make a complete question; both are
+    :class:`~kg.errors.RecordError` naming the file (and the field), carrying the reader's warnings."""
     page, warnings = read_page(name, data)
-    question, report = reconcile(page, registry)
+    try:
+        question, report = reconcile(page, registry)
+    except IncompletePageError as exc:
+        exc.warnings = [*warnings, *exc.warnings]  # kept for the quarantine report, never thrown away
+        raise
     return question, [*warnings, *report.diagnostics()], report

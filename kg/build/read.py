@@ -7,23 +7,39 @@ from collections.abc import Iterator
 from kg.build.records import Intake
 from kg.errors import InputError, RecordError
 from kg.models import Question
-from kg.reconcile import looks_like_page, read_page_file
+from kg.reconcile import IncompletePageError, looks_like_page, read_page_file
+from kg.reconcile_records import reconcile_record
 from kg.registry import Registry
-from kg.report import Diagnostic
+from kg.report import Diagnostic, rejection
 from kg.sources.files import PAGE_SUFFIXES, InputFile
+from kg.sources.oldsite import is_old_site_xml, old_site_record
+from kg.sources.pages import PageError
 from kg.sources.questions import decode_question_file, parse_question
 
 
 def read_file(file: InputFile, intake: Intake, registry: Registry) -> Iterator[Question]:
     """Decode and parse one file, record by record. Failures go to ``intake``, never raised: a file that
     cannot be decoded counts as one record read and quarantined (the records before the point where it
-    broke still land); a bad record likewise, and the file goes on. A question page (Markdown or HTML,
-    recognised by its content) is read and reconciled with the registry."""
+    broke still land); a bad record likewise, and the file goes on. A question page (HTML, Markdown or text,
+    recognised by its content) is read and reconciled with the registry; the old question site's XML is read
+    as the open-data record it stands for. Records are reconciled like pages (label-only organes, groups the
+    date contradicts: :func:`kg.reconcile_records.reconcile_record`)."""
     problems: list[Diagnostic] = []
     try:
         data = file.read_bytes()
         if file.suffix in PAGE_SUFFIXES or looks_like_page(data):
             yield from _read_page(file, data, intake, registry)
+            return
+        if is_old_site_xml(data):
+            raw, found = old_site_record(file.name, data)  # an InputError is counted and reported below
+            intake.records_read += 1
+            intake.diagnostics.extend(found)
+            try:
+                question, warnings = parse_question(raw)
+            except RecordError as exc:
+                intake.reject(file.name, exc)
+                return
+            yield _reconciled(question, warnings, intake, registry)
             return
         for raw in decode_question_file(file.name, data, diagnostics=problems):
             intake.records_read += 1
@@ -32,8 +48,7 @@ def read_file(file: InputFile, intake: Intake, registry: Registry) -> Iterator[Q
             except RecordError as exc:
                 intake.reject(file.name, exc, pointer=raw.pointer)
                 continue
-            intake.diagnostics.extend(warnings)
-            yield question
+            yield _reconciled(question, warnings, intake, registry)
     except InputError as exc:
         intake.records_read += 1
         intake.reject(file.name, exc)
@@ -48,13 +63,34 @@ def read_file(file: InputFile, intake: Intake, registry: Registry) -> Iterator[Q
             intake.diagnostics.append(problem)
 
 
+def _reconciled(
+    question: Question, warnings: list[Diagnostic], intake: Intake, registry: Registry
+) -> Question:
+    intake.diagnostics.extend(warnings)
+    question, found = reconcile_record(question, registry)
+    intake.diagnostics.extend(found)  # labels left on a fallback, anachronistic groups settled
+    return question
+
+
 def _read_page(file: InputFile, data: bytes, intake: Intake, registry: Registry) -> Iterator[Question]:
     if not looks_like_page(data):
+        if file.named:  # a file named on the command line that gives no question is an error, never skipped
+            intake.records_read += 1
+            intake.reject(
+                file.name,
+                PageError(
+                    "gives no question: not a question page (no question-number line, no line a question "
+                    "page has) and not a question record",
+                    file=file.name,
+                    code="not-a-page",
+                ),
+            )
+            return
         intake.diagnostics.append(
             Diagnostic(
                 "warning",
                 file.name,
-                "not a question page of the Assemblée's website; skipped",
+                "not a question page of the Assemblée's sites; skipped",
                 code="not-a-page",
             )
         )
@@ -62,7 +98,14 @@ def _read_page(file: InputFile, data: bytes, intake: Intake, registry: Registry)
     intake.records_read += 1
     try:
         question, warnings, _report = read_page_file(file.name, data, registry)
-    except RecordError as exc:  # an unreadable page, or an author the registry cannot tell: candidates named
+    except IncompletePageError as exc:  # read, but no complete question: quarantined with every fact (exit 1)
+        intake.diagnostics.extend(exc.warnings)
+        diagnostic, entry = rejection(file.name, exc)
+        intake.diagnostics.append(diagnostic)
+        intake.quarantine.append(entry)
+        return
+    except RecordError as exc:  # a page without its number or with an unreadable line: bad input (exit 2)
+        intake.diagnostics.extend(getattr(exc, "warnings", ()))
         intake.reject(file.name, exc)
         return
     intake.diagnostics.extend(warnings)  # unknown lines, unresolved or ambiguous labels (with candidates)

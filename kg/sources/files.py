@@ -53,6 +53,7 @@ class InputFile:
     error: str | None = None  # why this input cannot be read (found while listing: see iter_input_files)
     size: int | None = None  # an archive member's uncompressed size
     crc: int | None = None  # an archive member's CRC-32 (from the archive's directory: no read needed)
+    named: bool = False  # named on the command line itself (not found in a folder or archive)
 
     def read_bytes(self) -> bytes:
         """The file's bytes. Raises :class:`InputError` naming the file when it cannot be read: not there,
@@ -148,7 +149,7 @@ def iter_input_files(root: Path, suffixes: tuple[str, ...] = RECORD_SUFFIXES) ->
     if root.suffix.lower() == ".zip":
         yield from _iter_zip(root, printable(root.name), suffixes)
         return
-    yield InputFile(printable(root.name), root)
+    yield InputFile(printable(root.name), root, named=True)
 
 
 def _walk(folder: Path, real_root: Path, prefix: str, suffixes: tuple[str, ...]) -> Iterator[InputFile]:

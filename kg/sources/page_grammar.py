@@ -206,7 +206,9 @@ class _Grammar:
 
     def fail(self, code: str, field_name: str | None, message: str, line: Line | None = None) -> PageError:
         where = f"line {line.number}: " if line is not None and line.number else ""
-        return PageError(where + message, file=self.name, field=field_name, code=code)
+        error = PageError(where + message, file=self.name, field=field_name, code=code)
+        error.warnings = list(self.warnings)
+        return error
 
     # -- the walk
 
@@ -282,7 +284,9 @@ class _Grammar:
     def section_title(self, line: Line) -> bool:
         folded = fold(line.text).rstrip(" :")
         known = SECTIONS.get(folded)
-        if known is None and line.level >= 2:
+        if (
+            known is None and line.level >= 2 and not self.is_known(line)
+        ):  # "<h2>Question N° 40439</h2>" is read
             self.section = Section.UNKNOWN
             self.warn(
                 "unknown-section",

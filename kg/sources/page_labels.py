@@ -150,8 +150,7 @@ LABELS: Final[tuple[Label, ...]] = (
     Label("Date de changement d'attribution", DateKind.ATTRIBUTION_CHANGE, (OLD, CURRENT, MD),
           "Date de changement d'attribution: 21/05/2022", ":"),
     Label("Question retirée le", DateKind.WITHDRAWN, (OLD, MD), "Question retirée le: 21/06/2022 (fin de mandat)", ":"),
-    Label("Date de cloture", DateKind.CLOSED, (CURRENT,), "Date de cloture : 21 juin 2022 (the reason on the next line)",
-          ":"),
+    Label("Date de cloture", DateKind.CLOSED, (CURRENT,), "Date de cloture :", ":"),
     Label("Date de clôture", DateKind.CLOSED, (CURRENT,), "Date de clôture : 21 juin 2022", ":"),
     Label("Date de la séance", DateKind.SITTING, (CURRENT, MD), "Date de la séance : 26 octobre 2021", ":"),
     # -- a line that opens a block of date lines

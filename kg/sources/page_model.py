@@ -8,6 +8,7 @@ from typing import Literal
 
 from kg.errors import RecordError
 from kg.models import QuestionType
+from kg.report import Diagnostic
 from kg.sources.page_labels import DateKind
 
 __all__ = ["KeyDate", "PageError", "PageQuestion"]
@@ -22,6 +23,7 @@ class PageError(RecordError):
     ) -> None:
         super().__init__(message, file=file, record=record, field=field)
         self.code = code
+        self.warnings: list[Diagnostic] = []  # what the reader said before it stopped
 
 
 @dataclass(frozen=True, slots=True)

@@ -501,16 +501,26 @@ class _Builder:
         identifier = source.identifier
         number = identifier.number if identifier else None
         legislature = identifier.legislature if identifier else None
-        if number is None:
-            self.fail("missing-field", "identifiant.numero", "missing: the question number is required")
-        if legislature is None:
-            self.fail("missing-field", "identifiant.legislature", "missing: the legislature is required")
         match = _UID.fullmatch(uid)
         if match is None:
+            if number is None:
+                self.fail("missing-field", "identifiant.numero", "missing: the question number is required")
+            if legislature is None:
+                self.fail("missing-field", "identifiant.legislature", "missing: the legislature is required")
             self.fail(
                 "bad-identifier", "uid", f"{uid!r} is not a question uid (QANR5L{{leg}}{{QE|QOSD|QG}}{{n}})"
             )
         uid_legislature, uid_type, uid_number = match.groups()
+        for field, given, from_uid in (
+            ("identifiant.numero", number, uid_number),
+            ("identifiant.legislature", legislature, uid_legislature),
+        ):
+            if given is None:  # real records reduced by other projects lack identifiant: the uid says it
+                self.warn("from-uid", field, f"missing: {int(from_uid)} taken from the uid {uid}")
+        if number is None:
+            number = int(uid_number)
+        if legislature is None:
+            legislature = int(uid_legislature)
         if uid_type != qtype.value:
             self.fail("uid-mismatch", "type", f"type {qtype.value!r} contradicts the uid {uid}")
         if int(uid_legislature) != legislature:
