@@ -395,3 +395,11 @@ def test_backoff_doubles_and_honours_a_reasonable_retry_after() -> None:
     assert policy.delay(1, "30") == 30.0
     assert policy.delay(1, "3600") == 2.0  # longer than we wait: ignored
     assert policy.delay(1, "Wed, 21 Oct 2015 07:28:00 GMT") == 2.0  # a date in the past
+
+
+def test_a_data_folder_that_cannot_be_written_is_one_line(mirror: Mirror, tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    with pytest.raises(InputError, match="cannot write the archives") as caught:
+        fetch(mirror, blocked / "data", legislature="17", what="qe")
+    assert caught.value.exit_code == ExitCode.BAD_INPUT and "\n" not in str(caught.value)

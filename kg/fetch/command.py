@@ -166,14 +166,20 @@ def run_fetch(
             manifest = FetchManifest(options.dest)
             summary.plans = [plan(archive, options.dest, manifest) for archive in archives]
         else:
-            options.dest.mkdir(parents=True, exist_ok=True)
-            with held(options.dest / LOCK_NAME, f"the data folder {options.dest}"):
-                manifest = FetchManifest(options.dest)
-                for archive in archives:
-                    summary.results.append(
-                        fetch_archive(
-                            client, archive, options.dest, manifest, options.policy, progress, sleep
+            try:
+                options.dest.mkdir(parents=True, exist_ok=True)
+                with held(options.dest / LOCK_NAME, f"the data folder {options.dest}"):
+                    manifest = FetchManifest(options.dest)
+                    for archive in archives:
+                        summary.results.append(
+                            fetch_archive(
+                                client, archive, options.dest, manifest, options.policy, progress, sleep
+                            )
                         )
-                    )
+            except OSError as exc:  # the data folder: not writable, full…
+                where = exc.filename or options.dest
+                raise InputError(
+                    f"cannot write the archives: {exc.strerror or exc}", file=str(where)
+                ) from None
     summary.seconds = time.perf_counter() - started
     return summary

@@ -118,6 +118,16 @@ def run_update(
 ) -> UpdateSummary:
     """Fetch, rebuild what changed into a new generation, swap, report, load. A failed fetch or build
     leaves the current generation as it was (exit code in the summary; a held lock raises BusyError)."""
+    try:
+        return _update(options, fetch_progress, build_progress)
+    except OSError as exc:  # beside the store: not writable, full…
+        where = exc.filename or options.store
+        raise InputError(f"cannot write the new store: {exc.strerror or exc}", file=str(where)) from None
+
+
+def _update(
+    options: UpdateOptions, fetch_progress: FetchProgress, build_progress: BuildProgress
+) -> UpdateSummary:
     store = options.store
     with held(lock_path(store), f"the store {store}"):
         summary = UpdateSummary(run_fetch(options.fetch, fetch_progress))
