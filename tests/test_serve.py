@@ -162,8 +162,13 @@ def test_every_minted_pattern_answers_in_every_format(
 ) -> None:
     if kind not in examples:
         assert kind in OPTIONAL, f"the sample should hold a {kind} IRI"
-        pytest.skip(f"the sample holds no {kind} IRI")
-    path = examples[kind]
+        pytest.skip(f"the sample holds no {kind} IRI (see test_unresolved_fallbacks_answer_too)")
+    check_every_format(examples[kind], PATTERNS[kind] is None, store, client)
+
+
+def check_every_format(path: str, shipped: bool, store: ox.Store, client: httpx.Client) -> None:
+    """``path`` in each RDF format, by Accept and by suffix, parsed back and compared with the store (or the
+    shipped file), and as a page."""
     context = client.get("/context.jsonld").json()
     answers: dict[str, set[ox.Triple]] = {}
     for media, (_, suffix) in FORMATS.items():
@@ -178,7 +183,7 @@ def test_every_minted_pattern_answers_in_every_format(
         answers[media] = triples
     first = answers["text/turtle"]
     assert all(t == first for t in answers.values()), "every format says the same"
-    if PATTERNS[kind] is None:
+    if shipped:
         assert first == document(path)
     else:
         node = ox.NamedNode(DEFAULT_BASE + path)
@@ -188,7 +193,7 @@ def test_every_minted_pattern_answers_in_every_format(
         incoming = {q.triple for q in store.quads_for_pattern(None, None, node, None)}
         got = {t for t in first if t.object == node}
         assert got <= incoming and len(got) == min(len(incoming), INCOMING_PAGE)
-        if kind.startswith("graph-"):
+        if path.startswith("graph/"):
             content = {q.triple for q in store.quads_for_pattern(None, None, None, node)}
             assert content <= first or len(content) > 10_000
         linked = {t.object for t in own if isinstance(t.object, ox.NamedNode)}
@@ -491,3 +496,46 @@ def test_kg_serve_bad_options_are_one_line_usage_errors(
     result = CliRunner().invoke(app, ["serve", *store, "--port", str(free_port()), *options])
     assert result.exit_code == 2, result.output
     assert field in result.output
+
+
+def test_unresolved_fallbacks_answer_too(sample_store: Path, tmp_path: Path) -> None:
+    """The fallback IRIs of an organe or a person named only by a label (``organe/unresolved/{slug}``,
+    ``person/unresolved/{legislature}/{slug}``), minted by kg.iris into a copy of the sample (derived: the
+    sample's records all resolve) and linked from a question, answer in every format."""
+    from kg.iris import Minter
+
+    copy = tmp_path / "store"
+    shutil.copytree(sample_store, copy)
+    mint = Minter()
+    question = mint.question("QANR5L15QE40439")
+    graph = mint.question_graph("QANR5L15QE40439")
+    organe = mint.unresolved_organe("Ministère de la transition numérique (libellé seul)")
+    person = mint.unresolved_person(15, "M. Jean Sans-Registre")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    writable = ox.Store(str(copy))
+    writable.extend(
+        [
+            ox.Quad(
+                question,
+                ox.NamedNode("https://w3id.org/hemicycle/ontology#questionedMinistry"),
+                organe,
+                graph,
+            ),
+            ox.Quad(organe, label, ox.Literal("Ministère de la transition numérique", language="fr"), graph),
+            ox.Quad(question, ox.NamedNode("http://purl.org/dc/terms/contributor"), person, graph),
+            ox.Quad(person, label, ox.Literal("M. Jean Sans-Registre", language="fr"), graph),
+        ]
+    )
+    writable.flush()
+    del writable
+    store = ox.Store.read_only(str(copy))
+    with (
+        serve_site(copy, port=free_port(), poll_s=0) as served,
+        httpx.Client(base_url=served.url, trust_env=False, timeout=60) as http,
+    ):
+        for iri in (organe, person):
+            path = iri.value[len(DEFAULT_BASE) :]
+            assert re.fullmatch(r"organe/unresolved/[^/]+|person/unresolved/15/[^/]+", path)
+            check_every_format(path, False, store, http)
+            turtle = http.get(f"/{path}.ttl").text
+            assert "QANR5L15QE40439" in turtle  # the question that names it links in
