@@ -156,6 +156,17 @@ def test_a_ninth_legislature_page_lands_on_fallbacks(registry: Registry) -> None
     ]
 
 
+def test_a_department_that_disagrees_with_the_mandate_is_a_conflict(registry: Registry) -> None:
+    text = (REAL / "q16-16-1394QE.md").read_text(encoding="utf-8").replace("- Vaucluse )", "- Paris )")
+    question, warnings, report = read_page_file("p.md", text.encode(), registry)
+    entry = report.entry("Circonscription")
+    assert entry is not None and entry.status.value == "conflict" and entry.chosen == "84-2"
+    assert (
+        question.author.mandate_uid == "PM797859"
+    )  # the question still lands, on the mandate's constituency
+    assert [w.code for w in warnings] == ["conflict"]
+
+
 def test_the_name_is_matched_in_either_order(registry: Registry) -> None:
     text = (
         (REAL / "q16-16-1394QE.md")

@@ -18,6 +18,7 @@ from kg.mapping import QuestionMapper
 from kg.models import Question
 from kg.reconcile_records import reconcile_record
 from kg.registry import Registry, load_registry
+from kg.report import Diagnostic
 from kg.sources.oldsite import is_old_site_xml, old_site_record
 from kg.sources.questions import decode_question_file, parse_question
 
@@ -179,3 +180,14 @@ def test_a_build_of_the_real_records_lands_them_all(tmp_path: Path) -> None:
         f"<{base}question/QANR5L14QE47351> <{hc}constituency> <{base}constituency/52-2>",
     ):
         assert fact in graph, fact
+
+
+def test_a_file_with_the_wrong_root_element_is_one_error() -> None:
+    data = b'<?xml version="1.0"?><questionsOrales><foo>1</foo><bar/><baz/></questionsOrales>'
+    problems: list[Diagnostic] = []
+    with pytest.raises(InputError) as caught:
+        list(decode_question_file("x.xml", data, diagnostics=problems))
+    assert str(caught.value) == (
+        "x.xml: wrong root element <questionsOrales>: it holds no <question> record (its 3 elements are not read)"
+    )
+    assert problems == []  # not one warning per child element as well

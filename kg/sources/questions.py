@@ -321,10 +321,13 @@ def _decode_xml(name: str, data: bytes) -> Iterator[RawQuestion | Diagnostic]:
     held: XmlRecord | None = None  # the first record of a collection: its pointer depends on whether a second
     seen = False
     root = ""
+    strays: list[Diagnostic] = []  # elements met before the first record: said only if a record follows
     try:
         for item in iter_xml_records(data, RECORD_KEY, MARKUP_TAGS):
             root = item.root
             if isinstance(item, XmlRecord):
+                if not seen:
+                    yield from strays
                 seen = True
                 if item.index is None:
                     yield _xml_record(name, None, item)
@@ -335,16 +338,19 @@ def _decode_xml(name: str, data: bytes) -> Iterator[RawQuestion | Diagnostic]:
                         yield _xml_record(name, f"/{root}/{RECORD_KEY}/0", held)
                         held = None
                     yield _xml_record(name, f"/{root}/{RECORD_KEY}/{item.index}", item)
-            else:
+            elif seen:
                 yield _stray(name, f"/{root}/{item.tag}", item.tag)
+            else:
+                strays.append(_stray(name, f"/{root}/{item.tag}", item.tag))
     except XmlError as exc:
         if held is not None:
             yield _xml_record(name, f"/{root}/{RECORD_KEY}/0", held)
         raise InputError(str(exc), file=name) from None
     if held is not None:
         yield _xml_record(name, f"/{root}/{RECORD_KEY}", held)
-    if not seen:
-        raise InputError(f"wrong root element <{root}>: it holds no <{RECORD_KEY}> record", file=name)
+    if not seen:  # one error for the file, not a warning per element of the wrong root
+        others = f" (its {len(strays)} elements are not read)" if strays else ""
+        raise InputError(f"wrong root element <{root}>: it holds no <{RECORD_KEY}> record{others}", file=name)
 
 
 def _xml_record(name: str, pointer: str | None, item: XmlRecord) -> RawQuestion | Diagnostic:
