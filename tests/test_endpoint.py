@@ -83,16 +83,22 @@ def quad_count(url: str) -> int:
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_served_endpoint_gives_the_expected_rows(
-    served: OxigraphServer, local: EmbeddedTarget, case: tuple[str, dict[str, str], list[dict[str, Any]]]
+    served: OxigraphServer,
+    site_server: Any,
+    local: EmbeddedTarget,
+    case: tuple[str, dict[str, str], list[dict[str, Any]]],
 ) -> None:
+    """The Oxigraph server alone, and ``kg serve`` (the web application and its guard in front of it, over
+    the session's sample store), give the expected rows."""
     name, params, rows = case
     spec = find_query(name)
-    remote = run_query(spec, params, EndpointTarget(served.query_url))
     here = run_query(spec, params, local)
-    assert remote.records() == rows
-    assert repr(remote.records()) == repr(rows)  # the same types too: True is not 1
-    assert remote.columns == here.columns
-    assert repr(remote.values()) == repr(here.values())
+    for url in (served.query_url, site_server.query_url, site_server.url + "/sparql"):
+        remote = run_query(spec, params, EndpointTarget(url))
+        assert remote.records() == rows, url
+        assert repr(remote.records()) == repr(rows)  # the same types too: True is not 1
+        assert remote.columns == here.columns
+        assert repr(remote.values()) == repr(here.values())
 
 
 @pytest.mark.parametrize("spec", load_catalog(), ids=lambda s: s.name)
