@@ -88,13 +88,18 @@ class Site:
         as_of: dt.date,
         rdf_formats: tuple[tuple[str, str, str], ...] = RDF_FORMATS,
         paginate: bool = True,
+        static: bool = False,
     ) -> None:
         self.store = store
         self.base = base
         self.links = Links(base, public_base if public_base is not None else base)
         self.as_of = as_of
-        self.rdf_formats = rdf_formats
+        # a static export holds Turtle and JSON-LD files only
+        self.rdf_formats = (
+            tuple(f for f in rdf_formats if f[1] in (".ttl", ".jsonld")) if static else rdf_formats
+        )
         self.paginate = paginate
+        self.static = static
         self.index = SiteIndex(store)
 
     def fingerprint(self) -> str:
@@ -110,7 +115,7 @@ class Site:
         if path == "":
             return self._home(lang)
         if path == "search":
-            return self._search(lang, params)
+            return self._names(lang) if self.static else self._search(lang, params)
         head, _, rest = path.partition("/")
         if head == "question" and QUESTION_UID.match(rest):
             return self._question(rest, lang)
@@ -190,6 +195,10 @@ class Site:
         )
         return body, "application/atom+xml; charset=utf-8"
 
+    def label(self, iri: str) -> str | None:
+        """The name pages give ``iri``."""
+        return self._label(iri)
+
     def _label(self, iri: str) -> str | None:
         return stats.label(self.index.connection(), iri) or Labeller(self.store.store).label(iri)
 
@@ -208,6 +217,7 @@ class Site:
             "title": title,
             "formats": formats,
             "alternates": [{"type": f["type"], "href": f["href"], "title": f["name"]} for f in formats],
+            "static": self.static,
         }
 
     def _home(self, lang: str) -> str:
@@ -286,6 +296,19 @@ class Site:
             kinds=kinds,
         )
 
+    def _names(self, lang: str) -> str:
+        """A static export's stand-in for search: every named deputy, body, place and topic, by kind."""
+        t = ui(lang)
+        db = self.index.connection()
+        groups = [
+            (
+                t[f"kind_{kind}"],
+                db.execute("SELECT iri, label FROM label WHERE kind = ? ORDER BY label", (kind,)).fetchall(),
+            )
+            for kind in ("person", "organe", "topic", "place")
+        ]
+        return render("names.html", **self._common(lang, t["names"]), groups=groups)
+
     def _question(self, uid: str, lang: str) -> str | None:
         page = load_question(self.store, uid, self.as_of, self.base)
         if page is None:
@@ -323,5 +346,6 @@ class Site:
             **self._common(lang, description.label or self._generic_title(description, path), iri),
             description=description,
             incoming_href=Markup.escape(query_href),
+            incoming_query=incoming_query(iri),
             unresolved="/unresolved/" in path,
         )

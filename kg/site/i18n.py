@@ -169,6 +169,7 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
     "k_constituency": ("Circonscription", "Constituency"),
     "k_department": ("Département", "Department"),
     "k_topic": ("Rubrique ou analyse", "Topic"),
+    "names": ("Index des noms", "Index of names"),
     "language": ("Language", "Langue"),
     "other_language": ("English", "Français"),
 }
