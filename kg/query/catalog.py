@@ -103,7 +103,14 @@ def _parse_check(spec: QuerySpec) -> ox.QuerySolutions | ox.QueryBoolean | ox.Qu
     try:
         return ox.Store().query(spec.text)
     except SyntaxError as exc:
-        raise InputError(f"SPARQL syntax error: {exc}", file=spec.where) from None
+        raise InputError(f"SPARQL syntax error: {_short(exc)}", file=spec.where) from None
+
+
+def _short(exc: SyntaxError) -> str:
+    """The parser's message without its list of every token it would have accepted."""
+    text = " ".join(str(exc).split())
+    head, sep, _ = text.partition(": expected one of ")
+    return f"{head}: unexpected input" if sep and len(text) > 160 else text
 
 
 # ------------------------------------------------------------------ header and catalog
