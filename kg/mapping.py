@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,9 +28,7 @@ from kg.models import (
     Closure,
     JOReference,
     Mandate,
-    Organe,
     OrganeMention,
-    Person,
     Question,
     QuestionType,
     SourceRef,
@@ -58,7 +56,7 @@ _Adder = Callable[[ox.NamedNode, ox.NamedNode, Term], None]
 _XSD_DATE = OX_XSD.date
 _XSD_INTEGER = OX_XSD.integer
 _RDF_HTML = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#HTML")
-_A = OX_RDF.type
+A = OX_RDF.type
 _GROUP = "GP"  # typeOrgane of a parliamentary group membership
 
 QUESTION_CLASS = {
@@ -220,7 +218,7 @@ class QuestionMapper:
         add_mention = shared(self.mentions_graph)
 
         derived = derive(q)
-        add(s, _A, QUESTION_CLASS[q.type])
+        add(s, A, QUESTION_CLASS[q.type])
         add(s, OX_DCTERMS.identifier, lit(q.uid))
         add(s, OX_HC.number, lit_int(q.number))
         add(s, OX_HC.legislature, lit_int(q.legislature))
@@ -253,7 +251,7 @@ class QuestionMapper:
             ev = m.event(q.uid, "attribution", attribution.order)
             ministry = self._organe_mention(add_mention, attribution.ministry, OX_HC.Ministry)
             add(s, OX_HC.attribution, ev)
-            add(ev, _A, OX_HC.Attribution)
+            add(ev, A, OX_HC.Attribution)
             add(ev, OX_HC.order, lit_int(attribution.order))
             below = previous_rank.get(attribution.order)
             if below is not None:
@@ -269,7 +267,7 @@ class QuestionMapper:
         for n, text in enumerate(q.question_texts, start=1):
             ev = m.event(q.uid, "publication", n)
             add(s, OX_HC.publication, ev)
-            add(ev, _A, OX_HC.Publication)
+            add(ev, A, OX_HC.Publication)
             add(ev, OX_HC.order, lit_int(n))
             self._jo(add, ev, text.jo, event_date=True)
             self._text(add, s if n == 1 else ev, text)
@@ -278,7 +276,7 @@ class QuestionMapper:
         for n, erratum in enumerate(q.question_errata, start=1):
             ev = m.event(q.uid, "erratum", n)
             add(s, OX_HC.erratum, ev)
-            add(ev, _A, OX_HC.Erratum)
+            add(ev, A, OX_HC.Erratum)
             add(ev, OX_HC.order, lit_int(n))
             add(ev, OX_SCHEMA.text, lit_fr(erratum.text))
             self._jo(add, ev, erratum.jo, event_date=True)
@@ -287,7 +285,7 @@ class QuestionMapper:
         for n, text in enumerate(q.answer_texts, start=1):
             ans = m.answer(q.uid, n)
             add(s, OX_HC.answer, ans)
-            add(ans, _A, OX_HC.Answer)
+            add(ans, A, OX_HC.Answer)
             add(ans, OX_HC.answers, s)
             add(ans, OX_HC.order, lit_int(n))
             self._jo(add, ans, text.jo, event_date=True)
@@ -300,7 +298,7 @@ class QuestionMapper:
         for n, erratum in enumerate(q.answer_errata, start=1):
             ev = m.event(q.uid, "erratum", len(q.question_errata) + n)
             add(m.answer(q.uid, 1) if q.answer_texts else s, OX_HC.erratum, ev)
-            add(ev, _A, OX_HC.Erratum)
+            add(ev, A, OX_HC.Erratum)
             add(ev, OX_HC.order, lit_int(len(q.question_errata) + n))
             add(ev, OX_SCHEMA.text, lit_fr(erratum.text))
             self._jo(add, ev, erratum.jo, event_date=True)
@@ -309,7 +307,7 @@ class QuestionMapper:
         for sig in q.signalements:
             ev = m.event(q.uid, "signalement", sig.order)
             add(s, OX_HC.signalement, ev)
-            add(ev, _A, OX_HC.Signalement)
+            add(ev, A, OX_HC.Signalement)
             add(ev, OX_HC.order, lit_int(sig.order))
             if sig.filed:
                 add(ev, OX_HC.filingDate, lit_date(sig.filed))
@@ -319,7 +317,7 @@ class QuestionMapper:
         for ren in q.renewals:
             ev = m.event(q.uid, "renewal", ren.order)
             add(s, OX_HC.renewal, ev)
-            add(ev, _A, OX_HC.Renewal)
+            add(ev, A, OX_HC.Renewal)
             add(ev, OX_HC.order, lit_int(ren.order))
             if ren.date:
                 add(ev, OX_DCTERMS.date, lit_date(ren.date))
@@ -328,7 +326,7 @@ class QuestionMapper:
             c = q.closure
             ev = m.event(q.uid, "closure", 1)
             add(s, OX_HC.closure, ev)
-            add(ev, _A, OX_HC.Closure)
+            add(ev, A, OX_HC.Closure)
             if c.date:
                 add(ev, OX_DCTERMS.date, lit_date(c.date))
                 add(s, OX_HC.closureDate, lit_date(c.date))
@@ -362,7 +360,7 @@ class QuestionMapper:
             name = q.author.name or "inconnu"
             fallback = m.unresolved_person(q.legislature, name)
             add(s, OX_DCTERMS.creator, fallback)
-            add_mention(fallback, _A, OX_FOAF.Person)
+            add_mention(fallback, A, OX_FOAF.Person)
             add_mention(fallback, OX_FOAF.name, lit(name))
             if q.author.group is not None:
                 add(
@@ -375,7 +373,7 @@ class QuestionMapper:
         add(s, OX_DCTERMS.creator, person)
         if reg.person(person_uid) is None:
             # not in the registries given: keep the link, and say what we know of the person
-            add_mention(person, _A, OX_FOAF.Person)
+            add_mention(person, A, OX_FOAF.Person)
             add_mention(person, OX_DCTERMS.identifier, lit(person_uid))
         mandate = reg.mandate(q.author.mandate_uid) if q.author.mandate_uid else None
         if mandate is None and published is not None:
@@ -440,9 +438,9 @@ class QuestionMapper:
                 return node
         else:
             node = self.mint.unresolved_organe(mention.label or mention.short_label or "unknown")
-        add(node, _A, cls)
-        add(node, _A, OX_HC.Organe)
-        add(node, _A, OX_ORG.Organization)
+        add(node, A, cls)
+        add(node, A, OX_HC.Organe)
+        add(node, A, OX_ORG.Organization)
         if mention.uid:
             add(node, OX_DCTERMS.identifier, lit(mention.uid))
         if mention.label:
@@ -474,10 +472,10 @@ class QuestionMapper:
 
     def _topic(self, add: _Adder, topic: ox.NamedNode, scheme: str, label: str) -> None:
         scheme_node = self.mint.topic_scheme(scheme)
-        add(topic, _A, OX_SKOS.Concept)
+        add(topic, A, OX_SKOS.Concept)
         add(topic, OX_SKOS.prefLabel, lit_fr(label))
         add(topic, OX_SKOS.inScheme, scheme_node)
-        add(scheme_node, _A, OX_SKOS.ConceptScheme)
+        add(scheme_node, A, OX_SKOS.ConceptScheme)
         fr, en = TOPIC_SCHEME_LABELS[scheme]
         add(scheme_node, OX_SKOS.prefLabel, lit_fr(fr))
         add(scheme_node, OX_SKOS.prefLabel, ox.Literal(en, language="en"))
@@ -505,14 +503,14 @@ class QuestionMapper:
         if jo.nor:
             add(subject, OX_HC.norReference, lit(jo.nor))
         if jo.legifrance_url:
-            add(subject, OX_RDFS.seeAlso, _iri_or_literal(jo.legifrance_url))
+            add(subject, OX_RDFS.seeAlso, iri_or_literal(jo.legifrance_url))
 
     def _provenance(self, add: _Adder, graph: ox.NamedNode, source: SourceRef) -> None:
         src = self.mint.source(source.sha256)
-        add(graph, _A, OX_PROV.Entity)
+        add(graph, A, OX_PROV.Entity)
         add(graph, OX_PROV.wasDerivedFrom, src)
         add(graph, OX_PROV.wasAttributedTo, self.tool)
-        add(src, _A, OX_HC.SourceRecord)
+        add(src, A, OX_HC.SourceRecord)
         add(src, OX_HC.sourcePath, lit(source.path))
         if source.pointer:
             add(src, OX_HC.sourcePointer, lit(source.pointer))
@@ -525,316 +523,13 @@ def _previous_ranks(attributions: Iterable[Attribution]) -> dict[int, int]:
     return dict(zip(ranks[1:], ranks[:-1], strict=True))
 
 
-def _iri_or_literal(value: str) -> Term:
+def iri_or_literal(value: str) -> Term:
     try:
         if re.match(r"^https?://\S+$", value):
             return ox.NamedNode(value)
     except ValueError:
         pass
     return ox.Literal(value, datatype=OX_XSD.anyURI)
-
-
-# ------------------------------------------------------------------ registry
-
-
-#: The memberships a question links to: a deputy's mandate (ASSEMBLEE) and parliamentary groups (GP)
-JUDGED_MANDATES = frozenset({"ASSEMBLEE", "GP"})
-
-
-class RegistryMapper:
-    """Maps the registry into three named graphs: acteurs, organes and the geography derived from both."""
-
-    def __init__(self, registry: Registry, mint: Minter) -> None:
-        self.registry = registry
-        self.mint = mint
-        self._mandates: dict[str, Mandate] | None = None
-
-    def quads(self) -> Iterator[Quad]:
-        yield from self.acteurs()
-        yield from self.organes()
-        yield from self.geography()
-        yield from self.provenance()
-
-    def graphs(self) -> list[ox.NamedNode]:
-        return [self.mint.registry_graph(name) for name in ("acteurs", "organes", "geography")]
-
-    def judging_context(self) -> Iterator[Quad]:
-        """The registry statements the shapes may reach from questions, as the store holds them: persons
-        with their deputy mandates and group memberships, organes, geography. Of the ~82k memberships of
-        the real registry only those ~6k can be linked from a question (hc:authorMandate,
-        hc:authorGroupMembership, the author's groups); a question naming another one gets it with
-        :meth:`mandate_quads`. Judging against this is judging against the store (tested)."""
-        yield from self.acteurs(JUDGED_MANDATES)
-        yield from self.organes()
-        yield from self.geography()
-
-    def mandate_quads(self, uid: str) -> list[Quad]:
-        """One membership's statements (in the acteurs graph); none when the registry does not know it."""
-        if self._mandates is None:
-            self._mandates = {m.uid: m for p in self.registry.persons.values() for m in p.mandates}
-        mandate = self._mandates.get(uid)
-        if mandate is None:
-            return []
-        g = self.mint.registry_graph("acteurs")
-        return [Quad(s, p, o, g) for s, p, o in self._mandate(mandate)]
-
-    # -- acteurs
-    def acteurs(self, mandate_types: frozenset[str] | None = None) -> Iterator[Quad]:
-        """Persons and their memberships (only those of ``mandate_types`` when given)."""
-        g = self.mint.registry_graph("acteurs")
-        for uid in sorted(self.registry.persons):
-            for s, p, o in self._person(self.registry.persons[uid], mandate_types):
-                yield Quad(s, p, o, g)
-
-    def _person(
-        self, person: Person, mandate_types: frozenset[str] | None = None
-    ) -> Iterator[tuple[ox.NamedNode, ox.NamedNode, Term]]:
-        m = self.mint
-        s = m.person(person.uid)
-        yield s, _A, OX_FOAF.Person
-        yield s, OX_DCTERMS.identifier, lit(person.uid)
-        if person.full_name:
-            yield s, OX_FOAF.name, lit(person.full_name)
-        for pred, value in (
-            (OX_FOAF.givenName, person.given_name),
-            (OX_FOAF.familyName, person.family_name),
-            (OX_HC.civility, person.civility),
-            (OX_HC.sortName, person.sort_name),
-            (OX_HC.trigram, person.trigram),
-        ):
-            if value:
-                yield s, pred, lit(value)
-        for pred, value in (
-            (OX_HC.birthPlace, person.birth_city),
-            (OX_HC.birthDepartment, person.birth_department),
-            (OX_HC.birthCountry, person.birth_country),
-            (OX_HC.profession, person.profession),
-            (OX_HC.socioProfessionalCategory, person.socio_category),
-            (OX_HC.socioProfessionalFamily, person.socio_family),
-        ):
-            if value:
-                yield s, pred, lit_fr(value)
-        if person.birth_date:
-            yield s, OX_SCHEMA.birthDate, lit_date(person.birth_date)
-        if person.death_date:
-            yield s, OX_SCHEMA.deathDate, lit_date(person.death_date)
-        if person.hatvp_url:
-            yield s, OX_FOAF.page, _iri_or_literal(person.hatvp_url)
-        for mandate in sorted(person.mandates, key=lambda mm: mm.uid):
-            if mandate_types is None or mandate.organe_type in mandate_types:
-                yield from self._mandate(mandate)
-
-    def _mandate(self, mandate: Mandate) -> Iterator[tuple[ox.NamedNode, ox.NamedNode, Term]]:
-        m = self.mint
-        s = m.mandate(mandate.uid)
-        yield s, _A, OX_ORG.Membership
-        if mandate.organe_type == "ASSEMBLEE":
-            yield s, _A, OX_HC.Mandate
-        yield s, OX_DCTERMS.identifier, lit(mandate.uid)
-        yield s, OX_ORG.member, m.person(mandate.person_uid)
-        yield s, OX_HC.organeType, lit(mandate.organe_type)
-        for organe_uid in mandate.organe_uids:
-            yield s, OX_ORG.organization, m.organe(organe_uid)
-        for pred, int_value in (
-            (OX_HC.legislature, mandate.legislature),
-            (OX_HC.precedence, mandate.precedence),
-        ):
-            if int_value is not None:
-                yield s, pred, lit_int(int_value)
-        for pred, day in (
-            (OX_SCHEMA.startDate, mandate.start),
-            (OX_SCHEMA.endDate, mandate.end),
-            (OX_HC.publicationDate, mandate.publication_date),
-        ):
-            if day:
-                yield s, pred, lit_date(day)
-        for pred, text in (
-            (OX_HC.quality, mandate.quality),
-            (OX_HC.qualityGendered, mandate.quality_gendered),
-            (OX_RDFS.label, mandate.label),
-        ):
-            if text:
-                yield s, pred, lit_fr(text)
-        for pred, text in ((OX_HC.qualityCode, mandate.quality_code), (OX_HC.chamber, mandate.chamber)):
-            if text:
-                yield s, pred, lit(text)
-        if mandate.principal is not None:
-            yield s, OX_HC.principal, ox.Literal(mandate.principal)
-        for pred, ref in (
-            (OX_HC.previousMission, mandate.previous_mission_uid),
-            (OX_HC.nextMission, mandate.next_mission_uid),
-        ):
-            if ref:
-                yield s, pred, m.mandate(ref)
-        election = mandate.election
-        if election is not None:
-            if election.department_code and election.constituency_number is not None:
-                yield (
-                    s,
-                    OX_HC.constituency,
-                    m.constituency(election.department_code, election.constituency_number),
-                )
-            if election.cause:
-                yield s, OX_HC.electionCause, lit_fr(election.cause)
-            if election.constituency_organe_uid:
-                yield s, OX_HC.constituencyOrgane, m.organe(election.constituency_organe_uid)
-        term = mandate.term
-        if term is not None:
-            if term.taking_office:
-                yield s, OX_HC.takingOffice, lit_date(term.taking_office)
-            if term.end_cause:
-                yield s, OX_HC.endCause, lit_fr(term.end_cause)
-            if term.replaces_mandate_uid:
-                yield s, OX_HC.replacesMandate, m.mandate(term.replaces_mandate_uid)
-            if term.seat:
-                yield s, OX_HC.seat, lit(term.seat)
-            if term.first_election is not None:
-                yield s, OX_HC.firstElection, ox.Literal(term.first_election)
-        for sub in mandate.substitutes:
-            node = m.substitution(mandate.uid, sub.person_uid)
-            yield s, OX_HC.substitution, node
-            yield node, _A, OX_HC.Substitution
-            yield node, OX_HC.substitute, m.person(sub.person_uid)
-            if sub.start:
-                yield node, OX_SCHEMA.startDate, lit_date(sub.start)
-            if sub.end:
-                yield node, OX_SCHEMA.endDate, lit_date(sub.end)
-
-    # -- organes
-    def organes(self) -> Iterator[Quad]:
-        g = self.mint.registry_graph("organes")
-        for uid in sorted(self.registry.organes):
-            for s, p, o in self._organe(self.registry.organes[uid]):
-                yield Quad(s, p, o, g)
-
-    def _organe(self, organe: Organe) -> Iterator[tuple[ox.NamedNode, ox.NamedNode, Term]]:
-        m = self.mint
-        s = m.organe(organe.uid)
-        yield s, _A, OX_ORG.Organization
-        yield s, _A, OX_HC.Organe
-        specific = ORGANE_CLASS.get(organe.code_type)
-        if specific is not None:
-            yield s, _A, specific
-        yield s, OX_DCTERMS.identifier, lit(organe.uid)
-        yield s, OX_HC.organeType, lit(organe.code_type)
-        for pred, text in (
-            (OX_SKOS.prefLabel, organe.label),
-            (OX_HC.editionLabel, organe.label_edition),
-            (OX_HC.shortLabel, organe.short_label),
-            (OX_HC.abbreviation, organe.abbreviation),
-            (OX_HC.politicalPosition, organe.political_position),
-            (OX_HC.legalRegime, organe.legal_regime),
-        ):
-            if text:
-                yield s, pred, lit_fr(text)
-        for pred, text in (
-            (OX_HC.chamber, organe.chamber),
-            (OX_HC.regime, organe.regime),
-            (OX_HC.color, organe.color),
-        ):
-            if text:
-                yield s, pred, lit(text)
-        for pred, day in (
-            (OX_SCHEMA.startDate, organe.start),
-            (OX_SCHEMA.endDate, organe.end),
-            (OX_HC.approvalDate, organe.approval_date),
-        ):
-            if day:
-                yield s, pred, lit_date(day)
-        for pred, int_value in (
-            (OX_HC.legislature, organe.legislature),
-            (OX_HC.precedence, organe.precedence),
-            (OX_HC.meetingsPerYear, organe.meetings_per_year),
-        ):
-            if int_value is not None:
-                yield s, pred, lit_int(int_value)
-        if organe.parent_uid:
-            yield s, OX_ORG.subOrganizationOf, m.organe(organe.parent_uid)
-        if organe.previous_uid:
-            yield s, OX_HC.previousPortfolio, m.organe(organe.previous_uid)
-        for secretary in organe.secretaries:
-            yield s, OX_HC.secretary, lit(secretary)
-        for country in organe.country_refs:
-            yield s, OX_HC.country, lit(country)
-        if organe.website:
-            yield s, OX_SCHEMA.url, _iri_or_literal(organe.website)
-        if organe.code_type == "CIRCONSCRIPTION" and organe.department_code and organe.number is not None:
-            yield s, OX_HC.constituency, m.constituency(organe.department_code, organe.number)
-
-    # -- geography: constituencies and departments, from mandates and constituency organes
-    def geography(self) -> Iterator[Quad]:
-        g = self.mint.registry_graph("geography")
-        departments: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
-        constituencies: dict[tuple[str, int], str | None] = {}
-        for uid in sorted(self.registry.organes):
-            o = self.registry.organes[uid]
-            if o.code_type == "CIRCONSCRIPTION" and o.department_code and o.number is not None:
-                departments.setdefault(
-                    o.department_code,
-                    (o.department_label, o.region_label, o.region_type, o.department_nature),
-                )
-                constituencies.setdefault((o.department_code, o.number), o.department_label)
-        for uid in sorted(self.registry.persons):
-            for mandate in self.registry.persons[uid].mandates:
-                e = mandate.election
-                if e is None or not e.department_code or e.constituency_number is None:
-                    continue
-                departments.setdefault(e.department_code, (e.department, e.region, e.region_type, None))
-                constituencies.setdefault((e.department_code, e.constituency_number), e.department)
-        for code in sorted(departments):
-            label, region, region_type, nature = departments[code]
-            s = self.mint.department(code)
-            for pred, obj in _department_facts(code, label, region, region_type, nature):
-                yield Quad(s, pred, obj, g)
-        for code, number in sorted(constituencies):
-            s = self.mint.constituency(code, number)
-            dept_label = constituencies[(code, number)] or departments.get(code, (None,))[0]
-            yield Quad(s, _A, OX_HC.Constituency, g)
-            yield Quad(s, OX_DCTERMS.identifier, lit(f"{code}-{number}"), g)
-            yield Quad(s, OX_HC.department, self.mint.department(code), g)
-            yield Quad(s, OX_HC.number, lit_int(number), g)
-            if dept_label:
-                yield Quad(s, OX_RDFS.label, lit_fr(constituency_label(dept_label, number)), g)
-
-    def provenance(self) -> Iterator[Quad]:
-        tool = self.mint.tool(__version__)
-        for name in ("acteurs", "organes", "geography"):
-            g = self.mint.registry_graph(name)
-            yield Quad(g, _A, OX_PROV.Entity, g)
-            yield Quad(g, OX_PROV.wasAttributedTo, tool, g)
-        for name, records in (
-            ("acteurs", [self.registry.persons[k] for k in sorted(self.registry.persons)]),
-            ("organes", [self.registry.organes[k] for k in sorted(self.registry.organes)]),
-        ):
-            g = self.mint.registry_graph(name)
-            for record in records:
-                for source in record.sources:
-                    src = self.mint.source(source.sha256)
-                    yield Quad(g, OX_PROV.wasDerivedFrom, src, g)
-                    yield Quad(src, _A, OX_HC.SourceRecord, g)
-                    yield Quad(src, OX_HC.sourcePath, lit(source.path), g)
-                    yield Quad(src, OX_HC.sha256, lit(source.sha256), g)
-
-
-def _department_facts(
-    code: str, label: str | None, region: str | None, region_type: str | None, nature: str | None
-) -> Iterable[tuple[ox.NamedNode, Term]]:
-    yield _A, OX_HC.Department
-    yield OX_DCTERMS.identifier, lit(code)
-    if label:
-        yield OX_RDFS.label, lit_fr(label)
-    if region:
-        yield OX_HC.region, lit_fr(region)
-    if region_type:
-        yield OX_HC.regionType, lit_fr(region_type)
-    if nature:
-        yield OX_HC.departmentNature, lit(nature)
-
-
-def constituency_label(department: str, number: int) -> str:
-    """``Hauts-de-Seine (6e circonscription)``, ``Ain (1re circonscription)`` — as the Assemblée writes it."""
-    ordinal = "1re" if number == 1 else f"{number}e"
-    return f"{department} ({ordinal} circonscription)"
 
 
 # ------------------------------------------------------------------ coverage

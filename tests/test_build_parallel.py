@@ -15,7 +15,8 @@ from kg.build.pipeline import BuildOptions, build
 from kg.build.workers import WorkerSetup, _Worker
 from kg.export import FORMATS, Renderer
 from kg.iris import Minter
-from kg.mapping import QuestionMapper, RegistryMapper
+from kg.mapping import QuestionMapper
+from kg.mapping_registry import RegistryMapper
 from kg.models import Question
 from kg.registry import load_registry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY

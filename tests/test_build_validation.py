@@ -119,7 +119,7 @@ def test_the_sample_conforms(tmp_path: Path) -> None:
 def test_registry_validated_from_bytes_as_from_the_store(tmp_path: Path, engine: str) -> None:
     """The build validates the registry's N-Quads as they are; the store's graphs give the same results."""
     from kg.iris import Minter
-    from kg.mapping import RegistryMapper
+    from kg.mapping_registry import RegistryMapper
     from kg.registry import load_registry
     from kg.validation.engines import fast_engine_available
     from kg.validation.report import validate_nquads, validate_registry

@@ -21,7 +21,8 @@ import pytest
 from kg.errors import ExitCode, InputError
 from kg.iris import Minter
 from kg.load import Credentials, GraphStoreClient, graph_store_url_for, load_store
-from kg.mapping import QuestionMapper, RegistryMapper, plain_text
+from kg.mapping import QuestionMapper, plain_text
+from kg.mapping_registry import RegistryMapper
 from kg.models import Question
 from kg.query.card import QuestionCard, html_to_markdown, load_card, render_card, render_json, render_markdown
 from kg.query.targets import EmbeddedTarget, EndpointTarget

@@ -18,7 +18,8 @@ from rdflib.namespace import RDF
 
 from kg.errors import ExitCode, InputError
 from kg.iris import Minter
-from kg.mapping import QuestionMapper, RegistryMapper
+from kg.mapping import QuestionMapper
+from kg.mapping_registry import RegistryMapper
 from kg.models import Attribution, JOReference, Mandate, Person, Question, Text
 from kg.registry import Registry, load_registry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY

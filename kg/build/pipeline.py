@@ -40,7 +40,7 @@ from kg.export import (
 )
 from kg.fetch.generations import refuse_if_served
 from kg.iris import DEFAULT_BASE, Minter
-from kg.mapping import RegistryMapper
+from kg.mapping_registry import RegistryMapper
 from kg.registry import Registry
 from kg.report import Diagnostic, QuarantineEntry, quarantined
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY

@@ -15,9 +15,11 @@ import itertools
 import multiprocessing
 import pickle
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 from urllib.parse import unquote
@@ -29,7 +31,8 @@ from kg.build.read import read_file
 from kg.build.records import Intake, MappedRecord
 from kg.export import FORMATS, Renderer
 from kg.iris import Minter
-from kg.mapping import QuestionMapper, RegistryMapper
+from kg.mapping import QuestionMapper
+from kg.mapping_registry import RegistryMapper
 from kg.registry import Registry
 from kg.sources.files import InputFile
 from kg.validation.judging import judge_questions
@@ -72,7 +75,7 @@ class _Worker:
 
     def context(self) -> ox.Store:
         """The registry nodes the shapes may look up from a question (an in-memory store, built once):
-        :meth:`kg.mapping.RegistryMapper.judging_context`, the same statements as the build's store."""
+        :meth:`kg.mapping_registry.RegistryMapper.judging_context`, the same statements as the build's store."""
         if self._context is None:
             start = time.process_time()
             self._context = ox.Store()
@@ -183,9 +186,22 @@ class _Worker:
 _WORKER: _Worker | None = None
 
 
+@contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    """SIGINT ignored while worker processes start: they inherit it (and Python keeps an ignored SIGINT),
+    so a Ctrl-C, which the terminal sends to the whole process group, is the parent's alone to handle."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _init_worker(setup: WorkerSetup, registry: bytes) -> None:
     global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops the pool
     _WORKER = _Worker(setup, pickle.loads(registry))
     _WORKER.started = time.process_time()  # imports and the registry: reported with the first chunk
     gc.freeze()  # the worker's process is its own: for its whole life (see fewer_collections)
@@ -256,9 +272,10 @@ class ChunkedMapping:
         self.pool: Pool | None = None
         if parallel(files, jobs):  # the registry is pickled once, unpickled in each worker
             registry_bytes = pickled or pickle.dumps(registry, protocol=pickle.HIGHEST_PROTOCOL)
-            self.pool = multiprocessing.get_context("spawn").Pool(
-                jobs, initializer=_init_worker, initargs=(setup, registry_bytes)
-            )
+            with _ctrl_c_ignored():  # the workers start deaf to Ctrl-C, imports included: the parent stops them
+                self.pool = multiprocessing.get_context("spawn").Pool(
+                    jobs, initializer=_init_worker, initargs=(setup, registry_bytes)
+                )
             self.registry = None
 
     def __enter__(self) -> ChunkedMapping:
