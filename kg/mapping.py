@@ -1,6 +1,7 @@
-"""Domain models → RDF quads. Pure and deterministic: the same question and registry give the same
-quads in the same order. One named graph per question (``graph/question/{uid}``); the registry goes to
-``graph/registry/acteurs``, ``graph/registry/organes`` and ``graph/registry/geography``.
+"""Questions → RDF quads, one named graph per question, plus the shared topics and mentions.
+
+Pure and deterministic: the same question and registry give the same quads in the same order. One named
+graph per question (``graph/question/{uid}``); the registry's graphs are :mod:`kg.mapping_registry`'s.
 
 Facts that many questions share are written once, to shared graphs that builds add to and never replace:
 ``graph/topics`` (the SKOS concepts of rubriques and têtes d'analyse) and ``graph/mentions`` (persons and

@@ -1,6 +1,8 @@
-"""Vocabularies: the closed ``hc:`` namespace (kept equal to ``ontology/hemicycle.ttl`` by a test) and
-the reused ones, as rdflib terms (for the ontology, shapes and small graphs) and as pyoxigraph terms
-(for the bulk path)."""
+"""Vocabularies: the project's ``hc:`` namespace and the reused ones, as rdflib and pyoxigraph terms.
+
+The closed ``hc:`` namespace is kept equal to ``ontology/hemicycle.ttl`` by a test; rdflib terms serve the
+ontology, shapes and small graphs, pyoxigraph terms the bulk path.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Scalar values of the Assemblée's records: nil objects, one-or-many, dates in both formats, numbers, flags,
-record hashes and mojibake detection.
+"""Scalar values of the Assemblée's records, read into Python values.
+
+Nil objects, one-or-many, dates in both formats, numbers, flags, record hashes and mojibake detection.
 
 Raw values exist only inside ``kg.sources``; these helpers turn them into Python values or raise
 :class:`kg.errors.RecordError` naming the field.
