@@ -348,3 +348,13 @@ def test_an_incomplete_page_alone_is_exit_1_and_keeps_the_reader_warnings(tmp_pa
     assert code == ExitCode.NOT_CONFORMING
     assert "Version imprimable" in output  # the reader's warning, printed although the page is quarantined
     assert "records read 1, in graph 0" in output
+
+
+def test_a_named_folder_that_yields_no_question_is_exit_2(tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    shutil.copy(REAL / "README.md", folder / "README.md")
+    code, output, _ = build(tmp_path, folder)
+    assert code == ExitCode.BAD_INPUT
+    errors = [line for line in output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "notes: gives no question record (1 file" in errors[0]

@@ -44,7 +44,7 @@ from kg.mapping_registry import RegistryMapper
 from kg.registry import Registry
 from kg.report import Diagnostic, QuarantineEntry, quarantined
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
-from kg.sources.files import QUESTION_SUFFIXES, InputFile, iter_input_files
+from kg.sources.files import QUESTION_SUFFIXES, InputFile, iter_input_files, printable
 from kg.store import BackgroundLoader, EmbeddedStore
 from kg.validation.engines import build_engine
 from kg.validation.report import validate_nquads
@@ -170,7 +170,8 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
     sources = list(options.sources) or [SAMPLE_QUESTIONS]
     registries = list(options.registries) or ([] if options.sources else [SAMPLE_REGISTRY])
     # raises InputError for a missing root
-    files = [f for root in sources for f in iter_input_files(root, QUESTION_SUFFIXES)]
+    by_root = [(root, list(iter_input_files(root, QUESTION_SUFFIXES))) for root in sources]
+    files = [f for _, found in by_root for f in found]
     # the outputs must be writable before anything is read or the store is created: a usage error leaves
     # nothing behind
     if options.out is not None:
@@ -207,11 +208,14 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
         state = Manifest() if seeded or options.no_store else _manifest(options, store)
         current = meta.fingerprint
         seen: dict[str, str] = {}  # uid → where it was first read
+        gave: set[str] = set()  # files that gave at least one question (read now or unchanged)
         to_read = []
         for file in files:
             uids = state.unchanged_uids(file, current)
             if uids is not None:
                 summary.unchanged_files += 1
+                if uids:
+                    gave.add(file.name)
                 for uid in uids:
                     seen[uid] = file.name
             else:
@@ -233,6 +237,8 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
             load.checkpoint = fresh and options.store is not None and not options.no_store
             del registry, source  # _Load lets it go once workers have their own copy
             load.run(to_read, seen, read, write_registry=write_registry)
+        gave.update(f.name for f, uids, _ in read if uids)
+        summary.diagnostics.extend(_roots_without_questions(by_root, gave, summary))
         if options.out is not None and fmt is not None and not streamed:
             export(store, options.out, fmt)
         store.flush()
@@ -563,6 +569,31 @@ def _manifest(options: BuildOptions, store: EmbeddedStore) -> Manifest:
     if options.store is None or options.full or store.is_empty():
         return Manifest()
     return Manifest.load(manifest_path(options.store))
+
+
+def _roots_without_questions(
+    by_root: list[tuple[Path, list[InputFile]]], gave: set[str], summary: BuildSummary
+) -> list[Diagnostic]:
+    """A folder or archive named on the command line that yields no question record at all is an error (exit 2),
+    never a silent success: its files were all skipped (not pages, not records) or it holds none."""
+    reported = {entry.file.split("#", 1)[0] for entry in summary.quarantine}
+    errors = []
+    for root, found in by_root:
+        if not (root.is_dir() or root.suffix.lower() == ".zip"):
+            continue  # a file named alone: the read front door says why it gives nothing
+        if any(f.name in gave or f.name in reported for f in found):
+            continue
+        summary.bad_input = True
+        errors.append(
+            Diagnostic(
+                "error",
+                printable(str(root)),
+                f"gives no question record ({len(found)} file{'' if len(found) == 1 else 's'} with a question "
+                "suffix, none a question record or page)",
+                code="no-question",
+            )
+        )
+    return errors
 
 
 def write_quarantine(path: Path, entries: Sequence[QuarantineEntry]) -> None:
