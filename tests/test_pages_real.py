@@ -282,6 +282,18 @@ def test_a_group_label_holding_a_dash_is_split_on_the_last_one(registry: Registr
     assert any(w.startswith("conflict Groupe") and "PO800526" in w for w in warnings)
 
 
+def test_the_old_site_html_number_line_and_errata() -> None:
+    text = (REAL / "q16-16-1394QE.md").read_text(encoding="utf-8")
+    text = text.replace("Question N° 1394", "Question N° : 1394").replace(
+        "Réponse publiée au JO le : 11/10/2022 page : 4587\n",
+        "Réponse publiée au JO le : 11/10/2022 page : 4587\nErratum de la réponse publié au JO le : 18/10/2022 page : 4700\n",
+    )
+    found, warnings = read_page("p.md", text.encode())
+    assert found.uid == "QANR5L16QE1394"
+    assert found.dates_of(DateKind.ANSWER_ERRATUM)[0].date == date(2022, 10, 18)
+    assert [w.code for w in warnings] == ["not-in-graph"]  # read, and said: its text is not on the page
+
+
 def test_an_unknown_line_is_a_warning_with_its_number() -> None:
     text = (
         (REAL / "q16-16-1394QE.md").read_text(encoding="utf-8").replace("Rubrique > Parlement", "Suivi > oui")

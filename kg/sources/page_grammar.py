@@ -582,6 +582,16 @@ class _Grammar:
             self.warn(
                 "missing-text", Section.ANSWER_TEXT.value, "an answer date is given but no answer text", None
             )
+        for erratum in self.dates:
+            if erratum.kind in (DateKind.QUESTION_ERRATUM, DateKind.ANSWER_ERRATUM):
+                page = f" page {erratum.page}" if erratum.page else ""
+                self.warn(
+                    "not-in-graph",
+                    erratum.label,
+                    f"an erratum of {erratum.date.isoformat()}{page}: the page does not give its text, so the "
+                    "graph cannot hold it (the open-data record does)",
+                    None,
+                )
         title = self.title
         titled = self.value(Fact.TITLE)
         if titled is not None:

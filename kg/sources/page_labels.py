@@ -80,6 +80,8 @@ class DateKind(StrEnum):
     WITHDRAWN = "withdrawn"  # Question retirée le : … (motif)
     CLOSED = "closed"  # Date de cloture : … then the reason on the next line
     SITTING = "sitting"  # Date de la séance : … (QG, QOSD)
+    QUESTION_ERRATUM = "question-erratum"  # Erratum de la question publié au JO le : … (old site)
+    ANSWER_ERRATUM = "answer-erratum"  # Erratum de la réponse publié au JO le : … (old site)
 
 
 class Section(StrEnum):
@@ -152,6 +154,10 @@ LABELS: Final[tuple[Label, ...]] = (
     Label("Question retirée le", DateKind.WITHDRAWN, (OLD, MD), "Question retirée le: 21/06/2022 (fin de mandat)", ":"),
     Label("Date de cloture", DateKind.CLOSED, (CURRENT,), "Date de cloture :", ":"),
     Label("Date de clôture", DateKind.CLOSED, (CURRENT,), "Date de clôture : 21 juin 2022", ":"),
+    Label("Erratum de la question publié au JO le", DateKind.QUESTION_ERRATUM, (OLD,),
+          "Erratum de la question publié au JO le : 15/03/2022 page : 1702", ":"),
+    Label("Erratum de la réponse publié au JO le", DateKind.ANSWER_ERRATUM, (OLD,),
+          "Erratum de la réponse publié au JO le : 15/03/2022 page : 1702", ":"),
     Label("Date de la séance", DateKind.SITTING, (CURRENT, MD), "Date de la séance : 26 octobre 2021", ":"),
     # -- a line that opens a block of date lines
     Label("Date", "dates", (CURRENT,), "Date :"),
@@ -189,9 +195,9 @@ TYPES_BY_LABEL: Final[dict[str, QuestionType]] = {
 #: Header lines (folded), one example each for the manual.
 TYPE_LINE: Final = re.compile(
     r"^(?P<type>question ecrite|question orale sans debat|question orale|question au gouvernement)"
-    r"\s+n\s*(?:°|o|º|\.)\s*(?P<number>\d+)\s*(?P<colon>:)?$"
+    r"\s+n\s*(?:°|o|º|\.)\s*:?\s*(?P<number>\d+)\s*(?P<colon>:)?$"
 )
-NUMBER_LINE: Final = re.compile(r"^question\s+n\s*(?:°|o|º|\.)\s*(?P<number>\d+)\s*:?$")  # old site
+NUMBER_LINE: Final = re.compile(r"^question\s+n\s*(?:°|o|º|\.)\s*:?\s*(?P<number>\d+)\s*:?$")  # old site
 LEGISLATURE_LINE: Final = re.compile(r"^(?P<leg>\d{1,2})\s*(?:e|eme|er|re|ere)?\s+legislature$")
 #: "de Mme Constance Le Grip (Les Républicains - Hauts-de-Seine )" (old site), on the raw text
 OLD_AUTHOR_LINE: Final = re.compile(
@@ -202,6 +208,7 @@ HEADER_EXAMPLES: Final[tuple[tuple[str, str, tuple[Generation, ...]], ...]] = (
     ("type and number", "Question écrite n° 40439", (MD,)),
     ("type and number, the title on the next line", "Question écrite n° 6287 :", (CURRENT,)),
     ("number alone", "Question N° 40439", (OLD,)),
+    ("number alone, HTML of the old site", "Question N° : 40439", (OLD,)),
     ("type alone", "Question écrite", (OLD,)),
     ("author (group - department)", "de Mme Constance Le Grip (Les Républicains - Hauts-de-Seine )", (OLD,)),
     (
