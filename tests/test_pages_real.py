@@ -294,6 +294,35 @@ def test_the_old_site_html_number_line_and_errata() -> None:
     assert [w.code for w in warnings] == ["not-in-graph"]  # read, and said: its text is not on the page
 
 
+@pytest.mark.parametrize(
+    ("author", "sitting"),
+    [
+        (
+            "M. Fabien Roussel (Nord - Gauche démocrate et républicaine)",
+            "1re séance du mardi 26 octobre 2021",
+        ),
+        ("M. Fabien Roussel (Gauche démocrate et républicaine - Nord )", "Séance du mardi 26 octobre 2021"),
+    ],
+)
+def test_a_bracketed_author_and_a_sitting_line_as_scrapers_of_the_current_site_meet_them(
+    author: str, sitting: str
+) -> None:
+    """Derived from the seed QG page's facts, in the forms public scrapers of the /dyn/ pages handle: the
+    deputy's link text "Name (Department - Group)" and "Date de la séance : 1re séance du …"."""
+    text = (
+        "15e législature\n\nHausse des prix de l'énergie\n\nQuestion au Gouvernement n° 4108\n\nDonnées clés\n\n"
+        f"Auteur : {author}\n\nDate(s) clé(s)\n\nDate de la séance : {sitting}\n"
+    )
+    found, warnings = read_page("p.md", text.encode())
+    assert warnings == []
+    assert (found.author_name, found.department, found.group) == (
+        "Fabien Roussel",
+        "Nord",
+        "Gauche démocrate et républicaine",
+    )
+    assert [(d.kind, d.date) for d in found.dates] == [(DateKind.SITTING, date(2021, 10, 26))]
+
+
 def test_an_unknown_line_is_a_warning_with_its_number() -> None:
     text = (
         (REAL / "q16-16-1394QE.md").read_text(encoding="utf-8").replace("Rubrique > Parlement", "Suivi > oui")

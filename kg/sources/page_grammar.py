@@ -66,7 +66,8 @@ _SINGLE: Final = frozenset(
     }
 )
 _DATE_VALUE: Final = re.compile(
-    rf"^(?P<date>{DATE_RE.pattern})"
+    r"^(?:(?:\d+\s*(?:re|ère|ere|e|ème|eme)\s+)?s[ée]ance\s+(?:du|de)\s+)?"  # "1re séance du mardi 26 …"
+    rf"(?P<date>{DATE_RE.pattern})"
     r"(?:\s*[,;]?\s*(?:page|p\.)\s*:?\s*(?P<page>\d+))?"
     r"(?:\s*\(\s*(?P<reason>[^)]*?)\s*\))?"
     r"\s*(?P<rest>.*)$",
@@ -118,10 +119,31 @@ def _split_old_place(inside: str, line: Line) -> _Place:
     return _Place(None, None, inside or None, line)
 
 
+_BRACKETED: Final = re.compile(r"^(?P<who>.+?)\s*\((?P<inside>[^()]*)\)\s*$")
+
+
+def _bracketed_place(inside: str, line: Line) -> _Place | None:
+    """ "(Département - Groupe)" or "(Groupe - Département)": the side that is a department tells the order."""
+    inside = " ".join(inside.split())
+    for left, right in (inside.rsplit(" - ", 1), inside.split(" - ", 1)) if " - " in inside else ():
+        if fold(right) in _DEPARTMENTS_FOLDED:
+            return _Place(right, None, left or None, line)
+        if fold(left) in _DEPARTMENTS_FOLDED:
+            return _Place(left, None, right or None, line)
+    if fold(inside) in _DEPARTMENTS_FOLDED:
+        return _Place(inside, None, None, line)
+    return None
+
+
 def _author_and_place(value: str, line: Line) -> tuple[str, _Place | None]:
-    """ "Mme X" or "Mme X Vaucluse (4e circonscription) - Groupe" (one line): the name, and the place if any."""
+    """ "Mme X", "Mme X Vaucluse (4e circonscription) - Groupe" or "Mme X (Vaucluse - Groupe)" (one line): the
+    name, and the place if any."""
     match = _CONSTITUENCY.match(value)
     if match is None:
+        bracketed = _BRACKETED.match(value)
+        place = _bracketed_place(bracketed.group("inside"), line) if bracketed else None
+        if bracketed is not None and place is not None:
+            return bracketed.group("who"), place
         return value, None
     before = match.group("dept").split()
     for start in range(1, len(before)):  # the longest department name that ends the text before "("
