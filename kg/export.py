@@ -44,19 +44,57 @@ FORMATS: dict[str, Format] = {
 
 
 def format_for(out: Path | None, name: str | None) -> Format:
-    """The format named, else the one the file suffix says, else Turtle."""
+    """The format named, else the one the file suffix says, else Turtle. A format named that the suffix of
+    ``out`` contradicts (``--format nt --out x.ttl``) is an error: the file would lie about its content."""
+    by_suffix = _by_suffix(out) if out is not None and str(out) != "-" else None
     if name:
         try:
-            return FORMATS[name]
+            fmt = FORMATS[name]
         except KeyError:
             raise InputError(
                 f"unknown format {name!r} (choose from {', '.join(FORMATS)})", field="--format"
             ) from None
-    if out is not None:
-        for fmt in FORMATS.values():
-            if out.suffix.lower() in fmt.suffixes:
-                return fmt
-    return FORMATS["ttl"]
+        if out is not None and by_suffix is not None and by_suffix is not fmt:
+            raise InputError(
+                f"--format {fmt.name}, but the name says {by_suffix.name}: name the file "
+                f"{out.with_suffix(fmt.suffixes[0]).name} or leave --format out",
+                file=str(out),
+                field="--out",
+            )
+        return fmt
+    return by_suffix or FORMATS["ttl"]
+
+
+def _by_suffix(out: Path) -> Format | None:
+    for fmt in FORMATS.values():
+        if out.suffix.lower() in fmt.suffixes:
+            return fmt
+    return None
+
+
+def default_output(fmt: Format, stem: str = "hemicycle") -> Path:
+    """Where a graph goes when no ``--out`` is given: ``out/hemicycle`` with the format's own suffix, so an
+    export in one format never overwrites the file of another."""
+    return Path("out") / f"{stem}{fmt.suffixes[0]}"
+
+
+def check_writable(path: Path, what: str = "--out") -> None:
+    """Raise :class:`InputError` (a usage error) when ``path`` cannot be written as a file: it is a folder,
+    a file stands where a folder of its path should be, or its nearest existing folder is not writable.
+    Creates nothing: a build checks its outputs before it opens (and creates) the store."""
+    if str(path) == "-":
+        return
+    if path.is_dir():
+        raise InputError("is a folder, not a file", file=str(path), field=what)
+    parent = path.parent
+    while not parent.exists():
+        if parent.is_symlink():  # a dangling link: mkdir would fail
+            raise InputError(f"{parent} is a broken link", file=str(path), field=what)
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError(f"{parent} is a file, not a folder", file=str(path), field=what)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write in {parent} (permission denied)", file=str(path), field=what)
 
 
 #: Each triple of the union of the named graphs once, streamed by Oxigraph in its index order (which
@@ -155,8 +193,12 @@ def output_handle(out: Path) -> Iterator[IO[bytes]]:
 @contextmanager
 def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
     """A binary file handle whose content replaces ``path`` only when the block completes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    check_writable(path, "file")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise InputError(f"cannot write here ({exc.strerror or exc})", file=str(path)) from None
     umask = os.umask(0)
     os.umask(umask)
     Path(tmp).chmod(0o666 & ~umask)  # mkstemp makes 0600 files; give the usual permissions

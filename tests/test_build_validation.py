@@ -63,7 +63,7 @@ def test_violating_record_is_quarantined_and_the_rest_lands(tmp_path: Path) -> N
     assert f"{BASE}graph/question/QANR5L15QE5808" not in _graphs(tmp_path)
     assert f"{BASE}graph/question/QANR5L15QE5807" in _graphs(tmp_path)
     entries = [
-        orjson.loads(line) for line in (tmp_path / "out" / "quarantine.jsonl").read_bytes().splitlines()
+        orjson.loads(line) for line in (tmp_path / "out" / "g.quarantine.jsonl").read_bytes().splitlines()
     ]
     assert entries and all(e["kind"] == "shacl" and e["uid"] == "QANR5L15QE5808" for e in entries)
     assert {e["file"] for e in entries} == {"QANR5L15QE5808.json"}
@@ -85,7 +85,7 @@ def test_keep_invalid_keeps_it_flagged(tmp_path: Path) -> None:
     flags = list(store.store.quads_for_pattern(graph, None, ox.Literal(False), graph))
     assert [q.predicate.value for q in flags] == ["https://w3id.org/hemicycle/ontology#conformsToShapes"]
     entries = [
-        orjson.loads(line) for line in (tmp_path / "out" / "quarantine.jsonl").read_bytes().splitlines()
+        orjson.loads(line) for line in (tmp_path / "out" / "g.quarantine.jsonl").read_bytes().splitlines()
     ]
     assert entries and all(e["kept"] for e in entries)
 
@@ -178,7 +178,7 @@ def test_attribution_order_and_group_membership_are_judged_in_the_build(tmp_path
     )
     # read: the two originals, QANR5L15QE5807 and its bad copy 5808 (see _batch), and the two bad copies
     assert (summary.records_read, summary.in_graph, summary.quarantined) == (6, 3, 3)
-    entries = [orjson.loads(line) for line in (tmp_path / "quarantine.jsonl").read_bytes().splitlines()]
+    entries = [orjson.loads(line) for line in (tmp_path / "g.quarantine.jsonl").read_bytes().splitlines()]
     violated: dict[str, set[str]] = {}
     for entry in entries:
         violated.setdefault(entry["uid"], set()).add(entry["shape"])

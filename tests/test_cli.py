@@ -29,7 +29,7 @@ def test_build_sample_exits_0_and_writes_outputs(tmp_path: Path) -> None:
     result = runner.invoke(app, ["build", "--store", str(tmp_path / "store"), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 0
-    assert (tmp_path / "out" / "quarantine.jsonl").read_text() == ""
+    assert (tmp_path / "out" / "hemicycle.quarantine.jsonl").read_text() == ""
     assert "records read 38, in graph 38" in result.output
     assert not list(out.parent.glob(".*.tmp")), "temporary files left behind"
 
@@ -57,7 +57,7 @@ def test_bad_records_are_quarantined_and_good_ones_land(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert f"records read {good + 2}, in graph {good}" in result.output
     assert "quarantined 2" in result.output
-    lines = [json.loads(line) for line in (tmp_path / "o" / "quarantine.jsonl").read_text().splitlines()]
+    lines = [json.loads(line) for line in (tmp_path / "o" / "g.quarantine.jsonl").read_text().splitlines()]
     by_file = {entry["file"]: entry for entry in lines}
     assert set(by_file) == {"broken.json", "baddate.json"}
     assert by_file["baddate.json"]["uid"] == "QANR5L15QE99999"

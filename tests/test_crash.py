@@ -85,7 +85,7 @@ def test_sigkill_leaves_the_previous_build_usable(point: str, root: Path, extra:
 
     first = run_kg([*args[:1], str(batch), *args[1:]])
     assert first.exit_code == 0, first.output
-    previous = {name: (out / name).read_bytes() for name in ("graph.ttl", "quarantine.jsonl")}
+    previous = {name: (out / name).read_bytes() for name in ("graph.ttl", "graph.quarantine.jsonl")}
     manifest = store.with_name(store.name + ".manifest.json")
     assert manifest.is_file()
 
@@ -132,6 +132,6 @@ def test_sigkill_leaves_the_previous_build_usable(point: str, root: Path, extra:
     embedded = EmbeddedStore(store, read_only=True).store
     questions = [g for g in embedded.named_graphs() if "/graph/question/" in str(g)]
     assert len(questions) == len(GOOD) + EXTRA
-    assert (out / "quarantine.jsonl").read_bytes() == b""
+    assert (out / "graph.quarantine.jsonl").read_bytes() == b""
     triples = sum(1 for _ in ox.parse(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE))
     assert triples > len(previous["graph.ttl"].splitlines())  # the whole new graph, readable

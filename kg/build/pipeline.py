@@ -80,7 +80,8 @@ class BuildOptions:
         # named after what the build writes, so two builds into one folder keep their own reports
         if self.out is not None and str(self.out) != "-":
             return self.out.parent / f"{_stem(self.out)}.quarantine.jsonl"
-        return Path("out") / f"{_stem(self.store) if self.store is not None else 'hemicycle'}.quarantine.jsonl"
+        stem = _stem(self.store) if self.store is not None else "hemicycle"
+        return Path("out") / f"{stem}.quarantine.jsonl"
 
 
 def _stem(path: Path) -> str:

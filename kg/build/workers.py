@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import itertools
 import multiprocessing
+import multiprocessing.util as mp_util
 import pickle
 import signal
 import threading
@@ -22,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
+from typing import Any
 from urllib.parse import unquote
 
 import pyoxigraph as ox
@@ -187,17 +189,39 @@ _WORKER: _Worker | None = None
 
 
 @contextmanager
-def _ctrl_c_ignored() -> Iterator[None]:
-    """SIGINT ignored while worker processes start: they inherit it (and Python keeps an ignored SIGINT),
-    so a Ctrl-C, which the terminal sends to the whole process group, is the parent's alone to handle."""
+def _workers_deaf_to_ctrl_c() -> Iterator[None]:
+    """Worker processes started in this block ignore SIGINT from their first instruction: a Ctrl-C, which the
+    terminal sends to the whole process group, is the parent's alone to handle (it stops the pool); workers
+    used to print a KeyboardInterrupt traceback each. SIGINT is ignored for the instant of each fork and exec
+    (an ignored signal survives exec, and Python keeps it ignored); a Ctrl-C meanwhile is held and raised
+    when the block ends, so the pool never stops halfway through sending a starting worker its setup (the
+    worker would complain of a truncated pickle)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    held: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        held.append(signum)
+
+    spawn = mp_util.spawnv_passfds
+
+    def spawn_deaf(path: Any, args: Any, passfds: Any) -> int:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            return spawn(path, args, passfds)
+        finally:
+            signal.signal(signal.SIGINT, hold)
+
+    previous = signal.signal(signal.SIGINT, hold)
+    mp_util.spawnv_passfds = spawn_deaf
     try:
         yield
     finally:
+        mp_util.spawnv_passfds = spawn
         signal.signal(signal.SIGINT, previous)
+    if held:
+        raise KeyboardInterrupt
 
 
 def _init_worker(setup: WorkerSetup, registry: bytes) -> None:
@@ -272,10 +296,15 @@ class ChunkedMapping:
         self.pool: Pool | None = None
         if parallel(files, jobs):  # the registry is pickled once, unpickled in each worker
             registry_bytes = pickled or pickle.dumps(registry, protocol=pickle.HIGHEST_PROTOCOL)
-            with _ctrl_c_ignored():  # the workers start deaf to Ctrl-C, imports included: the parent stops them
-                self.pool = multiprocessing.get_context("spawn").Pool(
-                    jobs, initializer=_init_worker, initargs=(setup, registry_bytes)
-                )
+            try:
+                with _workers_deaf_to_ctrl_c():
+                    self.pool = multiprocessing.get_context("spawn").Pool(
+                        jobs, initializer=_init_worker, initargs=(setup, registry_bytes)
+                    )
+            except KeyboardInterrupt:
+                if self.pool is not None:
+                    self.pool.terminate()
+                raise
             self.registry = None
 
     def __enter__(self) -> ChunkedMapping:
