@@ -22,7 +22,8 @@ from kg.iris import Minter
 from kg.mapping import QuestionMapper
 from kg.registry import Registry, load_registry
 from kg.sources.files import iter_input_files
-from kg.sources.questions import RawQuestion, decode_question_file, parse_question
+from kg.sources.question_decode import RawQuestion, decode_question_file
+from kg.sources.questions import parse_question
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "kg" / "data" / "sample"

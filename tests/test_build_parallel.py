@@ -21,7 +21,8 @@ from kg.models import Question
 from kg.registry import load_registry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.sources.files import iter_input_files
-from kg.sources.questions import decode_question_file, parse_question
+from kg.sources.question_decode import decode_question_file
+from kg.sources.questions import parse_question
 from kg.store import BackgroundLoader, EmbeddedStore
 from kg.validation.engines import fast_engine_available
 from kg.validation.judging import judge_questions

@@ -17,22 +17,23 @@ import orjson
 import pyoxigraph as ox
 import pytest
 
-from kg.errors import ExitCode, RecordError
+from kg.errors import RecordError
 from kg.iris import DEFAULT_BASE, Minter
 from kg.mapping import QuestionMapper
 from kg.models import JOReference, OrganeMention, Question
 from kg.reconcile import (
+    IncompletePageError,
     LabelResolution,
     Reconciler,
     ReconciliationReport,
-    IncompletePageError,
     Status,
     read_page_file,
 )
 from kg.registry import Registry, load_registry
 from kg.resources import SAMPLE_QUESTIONS
 from kg.sources.pages import read_page
-from kg.sources.questions import decode_question_file, parse_question
+from kg.sources.question_decode import decode_question_file
+from kg.sources.questions import parse_question
 from kg.vocab import PREFIXES
 
 from .conftest import FIXTURES
@@ -323,7 +324,9 @@ def test_without_a_registry_the_question_still_lands() -> None:
 
 
 def test_a_page_without_a_publication_date_is_incomplete(registry: Registry) -> None:
-    data = edited("QANR5L15QE40439.md", ("**Question publiée au JO le :** [27 juillet 2021](#), page 5991", ""))
+    data = edited(
+        "QANR5L15QE40439.md", ("**Question publiée au JO le :** [27 juillet 2021](#), page 5991", "")
+    )
     with pytest.raises(IncompletePageError) as caught:
         page_file("page.md", registry, data)
     error = caught.value
@@ -572,7 +575,7 @@ def test_question_to_the_government_record_and_page(registry: Registry) -> None:
 def test_page_graphs_conform_to_the_shapes(registry: Registry, name: str) -> None:
     """The question as a page gives it (fallback IRI included) passes the published SHACL shapes; the registry
     graphs are those of the small registry of question 40439 (enough for the nodes it links to)."""
-    from kg.mapping import RegistryMapper
+    from kg.mapping_registry import RegistryMapper
     from kg.validation.engines import build_engine
     from kg.validation.report import validate_triples
 

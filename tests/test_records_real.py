@@ -20,7 +20,8 @@ from kg.reconcile_records import reconcile_record
 from kg.registry import Registry, load_registry
 from kg.report import Diagnostic
 from kg.sources.oldsite import is_old_site_xml, old_site_record
-from kg.sources.questions import decode_question_file, parse_question
+from kg.sources.question_decode import decode_question_file
+from kg.sources.questions import parse_question
 
 from .conftest import FIXTURES
 from .test_reconcile import graph_difference

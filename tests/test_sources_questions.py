@@ -19,17 +19,11 @@ from hypothesis import strategies as st
 from kg.errors import InputError, RecordError
 from kg.models import JOReference, OrganeMention, Question, QuestionType, SourceRef
 from kg.report import Diagnostic
+from kg.sources import question_decode, question_plain, wire
 from kg.sources import questions as questions_module
-from kg.sources import wire
 from kg.sources.files import iter_input_files
-from kg.sources.questions import (
-    QUESTION_FIELDS,
-    QuestionRecordError,
-    RawQuestion,
-    decode_question_file,
-    parse_question,
-    read_questions,
-)
+from kg.sources.question_decode import QuestionRecordError, RawQuestion, decode_question_file
+from kg.sources.questions import QUESTION_FIELDS, parse_question, read_questions
 from kg.sources.values import record_hash
 
 FIXTURES = Path(__file__).parent / "fixtures" / "questions"
@@ -1039,7 +1033,7 @@ def _by_models(raw: RawQuestion) -> tuple[Question, list[Diagnostic]] | None:
 
 
 def assert_same_reading(raw: RawQuestion) -> None:
-    plain = questions_module._read_plain(raw)
+    plain = question_plain.read_plain(raw)
     if plain is not None:
         assert _by_models(raw) == (plain, [])
 
@@ -1070,8 +1064,8 @@ def test_plain_path_knows_every_wire_field() -> None:
     assert set(blocks.values()) == set(wire.Wire.__subclasses__())  # a new wire model needs a plain block
     for name, model in blocks.items():
         aliases = {info.alias or field for field, info in model.model_fields.items()}
-        assert questions_module.PLAIN_KEYS[name] == aliases, name
-    assert set(questions_module.PLAIN_KEYS) == set(blocks)
+        assert question_plain.PLAIN_KEYS[name] == aliases, name
+    assert set(question_plain.PLAIN_KEYS) == set(blocks)
 
 
 def test_plain_path_reads_the_plain_records_and_agrees_with_the_wire_models() -> None:
@@ -1081,14 +1075,14 @@ def test_plain_path_reads_the_plain_records_and_agrees_with_the_wire_models() ->
         assert_same_reading(raw)
         by_models = _by_models(raw)
         if by_models is not None and by_models[1] == []:  # nothing to report: the plain path must read it
-            assert questions_module._read_plain(raw) == by_models[0], raw.file
+            assert question_plain.read_plain(raw) == by_models[0], raw.file
             plain += 1
     assert plain >= 40
 
 
 def test_plain_path_hands_every_odd_record_to_the_wire_models() -> None:
     data = record()
-    assert questions_module._read_plain(RawQuestion("q.json", None, data)) is not None
+    assert question_plain.read_plain(RawQuestion("q.json", None, data)) is not None
     odd: list[tuple[str, Any]] = [
         ("nouveauChamp", "x"),  # an unknown field: a warning
         ("minInt", {"organeRef": "XX1", "abrege": "Santé"}),  # a bad reference: a warning
@@ -1099,10 +1093,10 @@ def test_plain_path_hands_every_odd_record_to_the_wire_models() -> None:
     ]
     for key, value in odd:
         changed = {**data, key: value}
-        assert questions_module._read_plain(RawQuestion("q.json", None, changed)) is None, key
+        assert question_plain.read_plain(RawQuestion("q.json", None, changed)) is None, key
     mojibake = record()
     mojibake["indexationAN"]["rubrique"] = "numÃ©rique"
-    assert questions_module._read_plain(RawQuestion("q.json", None, mojibake)) is None
+    assert question_plain.read_plain(RawQuestion("q.json", None, mojibake)) is None
 
 
 ODD_VALUES: list[Any] = [
@@ -1169,9 +1163,9 @@ def test_equal_ministries_groups_authors_and_publications_are_shared() -> None:
 
 
 def test_shared_values_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(questions_module, "_SHARED_LIMIT", 3)
+    monkeypatch.setattr(question_plain, "_SHARED_LIMIT", 3)
     for name in ("_SHARED_AUTHORS", "_SHARED_ORGANES", "_SHARED_JO"):
-        monkeypatch.setattr(questions_module, name, {})
+        monkeypatch.setattr(question_plain, name, {})
     for number in range(1, 10):
         data = renumbered(number)
         data["auteur"]["identite"]["acteurRef"] = f"PA{number}"
@@ -1179,17 +1173,17 @@ def test_shared_values_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         data["textesQuestion"]["texteQuestion"]["infoJO"]["pageJO"] = str(number)
         question, _ = parse(data)
         assert question.question_texts[0].jo is not None and question.question_texts[0].jo.page == number
-        assert len(questions_module._SHARED_AUTHORS) <= 3
-        assert len(questions_module._SHARED_ORGANES) <= 3
-        assert len(questions_module._SHARED_JO) <= 3
+        assert len(question_plain._SHARED_AUTHORS) <= 3
+        assert len(question_plain._SHARED_ORGANES) <= 3
+        assert len(question_plain._SHARED_JO) <= 3
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(st.sampled_from('aéÃÂâ€™©¬ì\u00a0\u0080\u00a9 "\\'), max_size=12) | st.text(max_size=12))
 def test_mojibake_screen_is_the_pattern(text: str) -> None:
     canonical = orjson.dumps({"k": text, text: [text]})
-    expected = questions_module._MOJIBAKE_BYTES.search(canonical) is not None
-    assert questions_module._may_hold_mojibake(canonical) == expected
+    expected = question_decode._MOJIBAKE_BYTES.search(canonical) is not None
+    assert question_decode.may_hold_mojibake(canonical) == expected
 
 
 @pytest.mark.parametrize("size", [0, 1, 4096, 3 * 1024 * 1024 + 7])

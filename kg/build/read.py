@@ -14,7 +14,8 @@ from kg.report import Diagnostic, rejection
 from kg.sources.files import PAGE_SUFFIXES, InputFile
 from kg.sources.oldsite import is_old_site_xml, old_site_record
 from kg.sources.pages import PageError
-from kg.sources.questions import decode_question_file, parse_question
+from kg.sources.question_decode import decode_question_file
+from kg.sources.questions import parse_question
 
 
 def read_file(file: InputFile, intake: Intake, registry: Registry) -> Iterator[Question]:

@@ -37,7 +37,7 @@ import lxml.etree as etree
 
 from kg.errors import InputError
 from kg.report import Diagnostic
-from kg.sources.questions import RawQuestion
+from kg.sources.question_decode import RawQuestion
 
 __all__ = ["is_old_site_xml", "old_site_record"]
 

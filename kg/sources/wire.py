@@ -17,6 +17,7 @@ them instead of dropping them. :data:`QUESTION_FIELDS` lists every source path t
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, get_args
 
 from pydantic import BeforeValidator, Field, model_validator
@@ -34,6 +35,27 @@ __all__ = [
     "scalar",
     "unknown_fields",
 ]
+
+
+#: Closure codes seen in real records; any other code is kept and reported.
+KNOWN_CLOSURE_CODES = frozenset({"REP_PUB"})
+
+
+#: Journal officiel kinds seen in real records (``infoJO.typeJO``); any other is kept and reported.
+KNOWN_JO_TYPES = frozenset({"JO_QUESTION", "JO_DEBAT", "JO_LOI_DECRET"})
+
+
+# ASCII digits only: "PA٣٤٥" is not an Assemblée identifier (Python's \d matches every script's digits).
+UID = re.compile(r"QANR5L(\d+)(QE|QOSD|QG)(\d+)", re.ASCII)
+
+
+PERSON = re.compile(r"PA\d+", re.ASCII)
+
+
+MANDATE = re.compile(r"PM\d+", re.ASCII)
+
+
+ORGANE = re.compile(r"PO\d+", re.ASCII)
 
 
 # ------------------------------------------------------------------ scalar types
