@@ -7,19 +7,15 @@ Three steps, each usable alone:
 * :func:`parse_question` validates one raw record (:mod:`kg.sources.wire`) and converts it to the domain
   model, with warnings for anything odd but usable (plainly well-formed records, nearly all of them, take a
   faster path that gives the same question: see "the plain path" below);
-* :func:`read_questions` does both for every file under an input (file, folder or zip), turning every
-  failure into an error :class:`~kg.models.Diagnostic` and going on.
+* the build's read front door (:mod:`kg.build.read`) does both for every file of an input.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
-from kg.errors import InputError, RecordError
 from kg.models import (
     Attribution,
     Author,
@@ -36,8 +32,8 @@ from kg.models import (
 )
 from kg.report import Diagnostic
 from kg.sources import wire
-from kg.sources.files import InputFile, iter_input_files, printable
-from kg.sources.question_decode import QuestionRecordError, RawQuestion, decode, may_hold_mojibake
+from kg.sources.files import printable
+from kg.sources.question_decode import QuestionRecordError, RawQuestion, may_hold_mojibake
 from kg.sources.question_plain import read_plain
 from kg.sources.values import (
     canonical_hash,
@@ -47,7 +43,7 @@ from kg.sources.values import (
 )
 from kg.sources.wire import KNOWN_CLOSURE_CODES, KNOWN_JO_TYPES, MANDATE, ORGANE, PERSON, UID
 
-__all__ = ["QUESTION_FIELDS", "parse_question", "read_questions"]
+__all__ = ["QUESTION_FIELDS", "parse_question"]
 
 
 QUESTION_FIELDS = wire.QUESTION_FIELDS
@@ -383,47 +379,3 @@ def _jo(source: wire.InfoJO | None) -> JOReference | None:
         nor=source.nor,
     )
     return None if reference == _EMPTY_JO else reference
-
-
-def read_questions(root: Path) -> Iterator[Question | Diagnostic]:
-    """Every question under ``root`` (a file, a folder, a zip), with warnings and errors as diagnostics.
-
-    A file or record that cannot be used yields ``Diagnostic(severity="error")`` and reading goes on with
-    the next record or file; warnings are yielded right before their question. Never raises for bad data.
-    """
-    files = iter_input_files(root)
-    while True:
-        try:
-            entry = next(files)
-        except StopIteration:
-            return
-        except InputError as exc:  # the input itself is missing or unreadable: nothing more to walk
-            yield _error(exc.file or str(root), None, None, exc.message, "unreadable-file")
-            return
-        except OSError as exc:
-            yield _error(str(root), None, None, f"cannot list the input ({exc})", "unreadable-file")
-            return
-        yield from _read_file(entry)
-
-
-def _read_file(entry: InputFile) -> Iterator[Question | Diagnostic]:
-    try:
-        data = entry.read_bytes()
-        for item in decode(entry.name, data):
-            if isinstance(item, Diagnostic):
-                yield item
-                continue
-            try:
-                question, warnings = parse_question(item)
-            except RecordError as exc:
-                code = exc.code if isinstance(exc, QuestionRecordError) else "bad-record"
-                yield _error(item.file, exc.record, exc.field, exc.message, code)
-                continue
-            yield from warnings
-            yield question
-    except InputError as exc:
-        yield _error(entry.name, exc.record, exc.field, exc.message, "unreadable-file")
-
-
-def _error(file: str, record: str | None, field: str | None, message: str, code: str) -> Diagnostic:
-    return Diagnostic(severity="error", file=file, record=record, field=field, message=message, code=code)
