@@ -19,6 +19,7 @@ from kg.sources.page_labels import LABELS
 from kg.sources.pages import DateKind, PageError, PageQuestion, looks_like_page, read_page
 
 from .conftest import FIXTURES
+from .test_reconcile import graph_difference, json_question
 
 REAL = FIXTURES / "pages-real"
 DERIVED = REAL / "derived"
@@ -92,6 +93,23 @@ def test_the_old_question_site_page_gives_the_ids_of_the_seed_page(registry: Reg
     same = {k: v for k, v in ids(seed, seed_report).items() if k != "attributions"}
     assert same == {k: v for k, v in ids(question, report).items() if k != "attributions"}
     assert [a.ministry.uid for a in seed.attributions] == ["PO774113", "PO791605"]
+
+
+def test_the_old_question_site_page_and_the_record_give_the_same_graph(registry: Registry) -> None:
+    """The old site's page of question 40439 against its open-data record (tests/fixtures/questions): the same
+    graph but for what the page does not show (regime, JO edition) and the text the copy replaced."""
+    record = json_question(FIXTURES / "questions" / "QANR5L15QE40439.json")
+    question, _, _ = reconciled(REAL / "q15-15-40439QE.md", registry)
+    record_only, page_only, _, _ = graph_difference(record, question, registry)
+    q = "graph/question/QANR5L15QE40439 | question/QANR5L15QE40439"
+    assert record_only == {
+        f"{q} hc:regime '5eme Republique'",
+        f"{q} schema:text 'Mme Constance Le Grip app…[1930 chars]'@fr",
+        f"{q}/attribution/1 hc:joType 'JO_QUESTION'",
+        f"{q}/attribution/2 hc:joType 'JO_QUESTION'",
+        f"{q}/publication/1 hc:joType 'JO_QUESTION'",
+    }
+    assert page_only == {f"{q} schema:text '[Texte de la question non…[106 chars]'@fr"}
 
 
 def test_the_old_question_site_answered_page(registry: Registry) -> None:
