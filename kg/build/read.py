@@ -1,4 +1,7 @@
-"""The one read front door: a file is decoded as question records or read as a question page, record by record."""
+"""The one read front door: a file is decoded as question records (open data, the old site's XML) or read as a page.
+
+Record by record; a file named on the command line that gives no question is an error, never a skip.
+"""
 
 from __future__ import annotations
 
