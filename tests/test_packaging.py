@@ -62,3 +62,23 @@ def test_installed_copy_finds_its_resources(wheel: Path, tmp_path: Path) -> None
     lines = done.stdout.split()
     assert lines[0].startswith(str(site)) and "_resources" in lines[0]
     assert lines[1:] == ["True", "True"]
+
+
+def test_kg_check_passes_from_the_installed_wheel(wheel: Path, tmp_path: Path) -> None:
+    """The shapes' fixtures ship beside the shapes, so every self-check runs installed, far from a checkout."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "kg/_resources/shapes/fixtures/manifest.toml" in names
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    done = subprocess.run(
+        [sys.executable, "-m", "kg", "check"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    said = " ".join((done.stdout + done.stderr).split())
+    assert "all checks pass, 0 warnings" in said, said  # without its fixtures, the check warns
+    assert "fixtures" in said
