@@ -1,6 +1,6 @@
 """The static export (``kg site``): the files it writes (pages, Turtle and JSON-LD parsed back and compared with
-the store, charts, feeds), and the content negotiation its nginx server block gives, on Debian's real nginx
-started on a loopback port."""
+the store, charts, feeds), and the content negotiation its rules give on real web servers started on a
+loopback port: its nginx server block on Debian's nginx, its .htaccess on Debian's Apache."""
 
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ from kg.store import EmbeddedStore
 BASE = "https://w3id.org/hemicycle/"
 AS_OF = dt.date(2026, 1, 31)
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+APACHE = shutil.which("apache2") or shutil.which("apache2", path="/usr/sbin")
+APACHE_MODULES = Path("/usr/lib/apache2/modules")
 
 #: The registry's memberships of other bodies than the Assemblée, groups and governments are dropped from
 #: the sample (derived store: ~5,000 committee memberships make the export slow and add no kind of page).
@@ -166,7 +168,7 @@ def test_cli_refuses_bad_options(store: EmbeddedStore, tmp_path: Path) -> None:
     assert not (tmp_path / "s").exists()
 
 
-# ------------------------------------------------------------------ nginx
+# ------------------------------------------------------------------ nginx and Apache
 
 
 @pytest.fixture(scope="module")
@@ -209,21 +211,83 @@ def nginx(exported: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         process.wait(timeout=10)
 
 
-def test_nginx_negotiates_html_turtle_and_json_ld(nginx: str, store: EmbeddedStore) -> None:
+@pytest.fixture(scope="module")
+def apache(exported: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Debian's Apache serving the export with the .htaccess ``kg site`` wrote, on a loopback port."""
+    if APACHE is None or not (APACHE_MODULES / "mod_rewrite.so").exists():
+        pytest.skip("no Apache with mod_rewrite here (.ci/run installs apache2)")
+    work = tmp_path_factory.mktemp("apache")
+    port = free_port()
+    modules = "\n".join(
+        f"LoadModule {name}_module {APACHE_MODULES}/mod_{name}.so"
+        for name in ("mpm_event", "authz_core", "rewrite", "mime", "headers", "dir")
+    )
+    (work / "httpd.conf").write_text(
+        f"""ServerRoot "{work}"
+ServerName 127.0.0.1
+Listen 127.0.0.1:{port}
+PidFile "{work}/httpd.pid"
+ErrorLog "{work}/error.log"
+# no system-wide types: the .htaccess must declare every type the export holds
+TypesConfig "{work}/mime.types"
+{modules}
+DocumentRoot "{exported}"
+<Directory "{exported}">
+    AllowOverride All
+    Require all granted
+</Directory>
+""",
+        encoding="utf-8",
+    )
+    (work / "mime.types").write_text("", encoding="utf-8")
+    process = subprocess.Popen(
+        [APACHE, "-f", str(work / "httpd.conf"), "-DFOREGROUND"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        yield _wait(process, url, work / "error.log")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wait(process: subprocess.Popen[str] | subprocess.Popen[bytes], url: str, log: Path) -> str:
+    for _ in range(200):
+        if process.poll() is not None:
+            error = log.read_text(encoding="utf-8") if log.exists() else ""
+            pytest.fail(f"the web server did not start: {error}")
+        try:
+            httpx.get(url, timeout=1, trust_env=False)
+            return url
+        except httpx.TransportError:
+            time.sleep(0.05)
+    pytest.fail("the web server did not answer within 10 s")
+
+
+@pytest.fixture(params=["nginx", "apache"])
+def served(request: pytest.FixtureRequest) -> str:
+    """The export behind a real web server and its rules: nginx.conf on nginx, .htaccess on Apache."""
+    url: str = request.getfixturevalue(request.param)
+    return url
+
+
+def test_web_server_negotiates_html_turtle_and_json_ld(served: str, store: EmbeddedStore) -> None:
     path = "question/QANR5L15QE40439"
-    html = httpx.get(nginx + path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    html = httpx.get(served + path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
     assert "Constance Le Grip" in html.text and "Accept" in html.headers.get("vary", "")
     description = describe(store.store, BASE + path)
     assert description is not None
     expected = _graph_of(description.triples)
-    turtle = httpx.get(nginx + path, headers={"Accept": "text/turtle"})
+    turtle = httpx.get(served + path, headers={"Accept": "text/turtle"})
     assert turtle.status_code == 200 and turtle.headers["content-type"].startswith("text/turtle")
     assert isomorphic(rdflib.Graph().parse(data=turtle.text, format="turtle"), expected)
-    json_ld = httpx.get(nginx + path, headers={"Accept": "application/ld+json"})
+    json_ld = httpx.get(served + path, headers={"Accept": "application/ld+json"})
     assert json_ld.status_code == 200 and json_ld.headers["content-type"].startswith("application/ld+json")
     document = json_ld.json()
-    context = httpx.get(nginx + "context.jsonld").json()
+    context = httpx.get(served + "context.jsonld").json()
     document["@context"] = context["@context"]
     assert isomorphic(rdflib.Graph().parse(data=json.dumps(document), format="json-ld"), expected)
     for suffix, media in (
@@ -231,12 +295,12 @@ def test_nginx_negotiates_html_turtle_and_json_ld(nginx: str, store: EmbeddedSto
         (".jsonld", "application/ld+json"),
         (".html", "text/html"),
     ):
-        answer = httpx.get(nginx + path + suffix)
+        answer = httpx.get(served + path + suffix)
         assert answer.status_code == 200 and answer.headers["content-type"].startswith(media), suffix
 
 
-def test_nginx_serves_home_assets_and_a_404_page(nginx: str) -> None:
-    home = httpx.get(nginx)
+def test_web_server_serves_home_assets_and_a_404_page(served: str) -> None:
+    home = httpx.get(served)
     assert home.status_code == 200 and "Questions parlementaires" in home.text
     for path, media in (
         ("charts/questions-per-month.svg", "image/svg+xml"),
@@ -246,22 +310,22 @@ def test_nginx_serves_home_assets_and_a_404_page(nginx: str) -> None:
         ("ontology", "text/turtle"),
         ("search", "text/html"),
     ):
-        answer = httpx.get(nginx + path)
+        answer = httpx.get(served + path)
         assert answer.status_code == 200 and answer.headers["content-type"].startswith(media), path
-    missing = httpx.get(nginx + "question/QANR5L99QE1")
+    missing = httpx.get(served + "question/QANR5L99QE1")
     assert missing.status_code == 404 and "Ressource introuvable" in missing.text
 
 
-def test_nginx_every_link_of_a_page_lands(nginx: str) -> None:
+def test_web_server_every_link_of_a_page_lands(served: str) -> None:
     """Follow every on-site link of the question page, then of the deputy and ministry pages."""
     seen: set[str] = set()
     for start in ("question/QANR5L15QE40439", "person/PA345722", "organe/PO791605"):
-        page = httpx.get(nginx + start)
+        page = httpx.get(served + start)
         for a in lxml.html.fromstring(page.text).iter("a", "link", "img"):
             href = a.get("href") or a.get("src")
             if not href or not href.startswith("/") or href.startswith("//") or href in seen:
                 continue
             seen.add(href)
-            answer = httpx.get(urljoin(nginx, href))
+            answer = httpx.get(urljoin(served, href))
             assert answer.status_code == 200, href
     assert len(seen) > 30

@@ -30,6 +30,8 @@ Options -MultiViews -Indexes
 AddDefaultCharset utf-8
 AddCharset utf-8 .ttl .jsonld .csv .atom .svg .css
 DirectoryIndex index.html
+# question/X is a page (question/X.html) and a folder (question/X/answer.html…): no redirect to question/X/
+DirectorySlash Off
 ErrorDocument 404 {prefix}404.html
 <IfModule mod_headers.c>
   Header merge Vary Accept
