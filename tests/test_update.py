@@ -263,7 +263,8 @@ def test_the_command(mirror: Mirror, tmp_path: Path) -> None:
     assert first.returncode in (0, 1), first.stderr
     assert "store: now kg.oxigraph.gen-1" in first.stderr
     assert "changes: questions 0 → " in first.stderr and "first build" in first.stderr
-    assert (tmp_path / "kg.oxigraph.changes.md").is_file()
+    assert first.stdout == (tmp_path / "kg.oxigraph.changes.md").read_text(encoding="utf-8")  # the data
+    assert first.stdout.startswith("# What changed\n")
     again = kg()
     assert again.returncode == 0, again.stderr
     assert "nothing to build" in again.stderr

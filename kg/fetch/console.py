@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -79,6 +80,7 @@ def print_fetch(console: Console, summary: FetchSummary) -> None:
 
 
 def print_update(console: Console, summary: UpdateSummary) -> None:
+    """The run on ``console`` (stderr); the change report, as Markdown, on standard output (it is data)."""
     print_fetch(console, summary.fetch)
     if summary.build is not None:
         console.print(f"build: {escape(summary.build.one_line())}", highlight=False, soft_wrap=True)
@@ -96,3 +98,6 @@ def print_update(console: Console, summary: UpdateSummary) -> None:
         )
     if summary.load is not None:
         console.print(f"load: {escape(summary.load.one_line())}", highlight=False, soft_wrap=True)
+    if summary.report is not None:
+        sys.stdout.write(summary.report.markdown())
+        sys.stdout.flush()
