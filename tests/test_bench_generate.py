@@ -24,8 +24,9 @@ from kg.models import Question, SourceRef
 from kg.registry import Registry, load_registry
 from kg.report import Diagnostic
 from kg.sources.question_decode import decode_question_file
-from kg.sources.questions import parse_question, read_questions
+from kg.sources.questions import parse_question
 from kg.sources.values import parse_date
+from tests.readers import read_questions
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_REGISTRY = REPO / "kg" / "data" / "sample" / "registry"

@@ -23,7 +23,6 @@ from kg.mapping_registry import RegistryMapper
 from kg.models import Attribution, JOReference, Mandate, Person, Question, Text
 from kg.registry import Registry, load_registry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
-from kg.sources.questions import read_questions
 from kg.validation.engines import fast_engine_available
 from kg.validation.judging import judge_questions
 from kg.validation.report import (
@@ -36,6 +35,7 @@ from kg.validation.report import (
 from kg.validation.results import SHAPES_IRI, Engine, Severity, ValidationReport
 from kg.validation.shapes import Shapes, load_shapes
 from kg.vocab import SH
+from tests.readers import read_questions
 
 from .conftest import SHAPE_FIXTURES
 
