@@ -94,6 +94,8 @@ def test_update_end_to_end(
     again = update(mirror, tmp_path)
     assert {r.status for r in again.fetch.results} == {"not-modified"}
     assert again.build is None and again.generation is None and again.exit_code == ExitCode.OK
+    assert again.report is not None and again.report.empty and again.report.after == len(in_graph)
+    assert "no change" in (tmp_path / "kg.oxigraph.changes.md").read_text(encoding="utf-8")
     assert store.readlink().name == "kg.oxigraph.gen-1"
 
     # the mirror publishes changes to the 17th legislature's written questions
@@ -267,7 +269,9 @@ def test_the_command(mirror: Mirror, tmp_path: Path) -> None:
     assert first.stdout.startswith("# What changed\n")
     again = kg()
     assert again.returncode == 0, again.stderr
-    assert "nothing to build" in again.stderr
+    assert "nothing to build" in again.stderr and "since the last update: no change" in again.stdout
+    unknown = kg("--load", "http://127.0.0.1:9/some/where")  # a usage error, found before any request
+    assert unknown.returncode == 2 and "--graph-store" in unknown.stderr
     with held(lock_path(store), "test"):
         busy = kg()
     assert busy.returncode == 4 and len(busy.stderr.strip().splitlines()) == 1

@@ -129,6 +129,10 @@ def _update(
     options: UpdateOptions, fetch_progress: FetchProgress, build_progress: BuildProgress
 ) -> UpdateSummary:
     store = options.store
+    client = None
+    if options.load:  # a bad --load or --graph-store is a usage error before anything is fetched
+        url = options.graph_store or graph_store_url_for(options.load)
+        client = GraphStoreClient(url, credentials=Credentials.from_env())
     with held(lock_path(store), f"the store {store}"):
         summary = UpdateSummary(run_fetch(options.fetch, fetch_progress))
         if summary.fetch.exit_code != ExitCode.OK:
@@ -143,7 +147,13 @@ def _update(
         generations = Generations(store)
         current = generations.adopt()
         if current is not None and not options.full and _built_from(current) == digests:
-            return summary  # the store already holds exactly these archives
+            # the store already holds exactly these archives: the report says so
+            known = load_snapshot(sidecar(current, ".questions.json"))
+            count = len(known[0]) if known else 0
+            summary.report = ChangeReport(before=count, after=count)
+            summary.report_paths = report_paths(store)
+            write_report(summary.report, *summary.report_paths)
+            return summary
         new = generations.new(copy_of=None if options.full or current is None else current)
         try:
             before = load_snapshot(sidecar(current, ".questions.json")) if current is not None else None
@@ -179,9 +189,7 @@ def _update(
         summary.removed = generations.prune()
         summary.report_paths = report_paths(store)
         write_report(summary.report, *summary.report_paths)
-        if options.load:
-            url = options.graph_store or graph_store_url_for(options.load)
-            client = GraphStoreClient(url, credentials=Credentials.from_env())
+        if client is not None:
             summary.load = load_store(
                 EmbeddedStore(store, read_only=True), client, state=LoadStateFile(default_state_path(store))
             )
