@@ -374,18 +374,27 @@ def query_cmd(
         typer.Argument(
             help="A query of the catalog (see 'kg queries') or a SPARQL file (catalog header optional).",
             show_default=False,
+            metavar="NAME|FILE",
         ),
     ] = None,
     sparql: Annotated[
         str | None,
-        typer.Option("--sparql", "-q", help="SPARQL text to run instead of NAME ('-': read it from stdin)."),
+        typer.Option(
+            "--sparql",
+            "-q",
+            metavar="TEXT",
+            help="SPARQL text to run instead of NAME ('-': read it from stdin).",
+        ),
     ] = None,
     param: Annotated[
-        list[str] | None, typer.Option("--param", "-p", help="A parameter as name=value (repeatable).")
+        list[str] | None,
+        typer.Option("--param", "-p", metavar="NAME=VALUE", help="A parameter as name=value (repeatable)."),
     ] = None,
     store: StoreOpt = DEFAULT_STORE,
     endpoint: EndpointOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, tsv or json.")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", metavar="FORMAT", help="table, csv, tsv or json.")
+    ] = "table",
     timeout: TimeoutOpt = DEFAULT_QUERY_TIMEOUT_S,
     max_rows: MaxRowsOpt = DEFAULT_MAX_ROWS,
 ) -> None:
