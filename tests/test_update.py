@@ -25,6 +25,8 @@ from kg.fetch.http import RetryPolicy
 from kg.fetch.manifest import BusyError, held
 from kg.fetch.portal import Portal
 from kg.fetch.update import UpdateOptions, UpdateSummary, lock_path, run_update
+from kg.query.targets import EndpointTarget
+from kg.serve.oxigraph import OxigraphServer, free_port
 from tests.mirror import Changes, Mirror, change_records, generate, publish
 
 REPO = Path(__file__).resolve().parent.parent
@@ -316,3 +318,23 @@ def test_an_update_from_the_xml_archives_gives_the_same_questions(
     keys = {r.archive.key for r in summary.fetch.results}
     assert keys and all(key.endswith(".xml.zip") for key in keys)
     assert uids_in(tmp_path / "kg.oxigraph") == {r["uid"] for r in records}
+
+
+@pytest.mark.server
+def test_update_loads_only_what_changed_into_a_server(
+    mirror: Mirror, tmp_path: Path, records: list[dict[str, Any]], portal: Portal
+) -> None:
+    with OxigraphServer(None, port=free_port(), read_only=False) as server:
+        first = update(mirror, tmp_path, validate=False, load=server.query_url)
+        assert first.load is not None and first.load.loaded == first.load.graphs > 150
+        changed, changes = change_records(records)
+        publish(mirror.root, changed, portal)
+        second = update(mirror, tmp_path, validate=False, load=server.query_url)
+        assert second.load is not None
+        touched = set().union(*expected(changes).values())
+        # the changed questions' graphs, and the graphs that describe the whole (dataset, shared terms)
+        assert len(touched) <= second.load.loaded <= len(touched) + 3
+        assert second.load.skipped == second.load.graphs - second.load.loaded
+        (new_uid,) = changes.new_questions
+        ask = f'ASK {{ GRAPH ?g {{ ?q <http://purl.org/dc/terms/identifier> "{new_uid}" }} }}'
+        assert EndpointTarget(server.query_url).execute(ask).values() == [(True,)]
