@@ -126,9 +126,17 @@ def test_errors_are_one_line_naming_the_file_or_option(
     assert lines[0].startswith("error: ") and expected in lines[0], lines[0]
 
 
-def test_a_syntax_error_is_found_before_the_endpoint_is_asked(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("SELECT ?x {", "--sparql: SPARQL syntax error"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "--sparql: only SELECT and ASK queries"),
+        ("DELETE WHERE { ?s ?p ?o }", "--sparql: SPARQL syntax error"),  # an update is not a query
+    ],
+)
+def test_a_bad_text_is_refused_before_the_endpoint_is_asked(text: str, message: str) -> None:
     """Exit 2 naming the option, not 3: the text is wrong, whatever the endpoint (here, none listens)."""
     closed = f"http://127.0.0.1:{free_port()}/query"
-    result = runner.invoke(app, ["query", "--sparql", "SELECT ?x {", "--endpoint", closed])
-    assert result.exit_code == ExitCode.BAD_INPUT
-    assert result.stderr.startswith("error: --sparql: SPARQL syntax error")
+    result = runner.invoke(app, ["query", "--sparql", text, "--endpoint", closed])
+    assert result.exit_code == ExitCode.BAD_INPUT, result.output
+    assert result.stderr.startswith(f"error: {message}")

@@ -131,8 +131,18 @@ def query_from_text(text: str, where: str = "--sparql") -> QuerySpec:
     if not text.strip():
         raise InputError("the query is empty", field=where)
     spec = parse_query_text(text, None, name=where, require_title=False)
-    _parse_check(spec)
+    _check_ad_hoc(spec)
     return spec
+
+
+def _check_ad_hoc(spec: QuerySpec) -> None:
+    """A query from the command line parses and gives a table, whatever its target (checked here, before
+    any endpoint is asked: a bad text is bad usage, exit 2, not an endpoint failure)."""
+    if isinstance(_parse_check(spec), ox.QueryTriples):
+        raise InputError(
+            "only SELECT and ASK queries can be run here (CONSTRUCT and DESCRIBE give graphs)",
+            file=spec.where,
+        )
 
 
 def _reason(exc: OSError | UnicodeDecodeError) -> str:
@@ -251,7 +261,7 @@ def find_query(name_or_file: str, directory: Path | None = None) -> QuerySpec:
         if not candidate.exists():
             raise InputError("no such query file", file=name_or_file)
         spec = parse_query_file(candidate, name=name_or_file, require_title=False)
-        _parse_check(spec)
+        _check_ad_hoc(spec)
         return spec
     folder = directory or catalog_dir()
     path = folder / f"{name_or_file}.rq"
