@@ -55,7 +55,6 @@ from kg.site.resource import (
     chart_paths,
     kind_context,
     make_charts,
-    own_facts,
     questions_context,
 )
 from kg.site.search import Hit, search
@@ -245,7 +244,7 @@ class Site:
         self, path: str, kind: str, scope: Scope, lang: str, params: Mapping[str, str]
     ) -> str | None:
         iri = self.base + path
-        description = describe(self.store.store, iri, lang)
+        description = describe(self.store.store, iri, lang, incoming=False)
         if not description.exists:
             return None
         t = ui(lang)
@@ -257,7 +256,7 @@ class Site:
             kind=kind,
             kind_label=t[f"k_{kind}"],
             unresolved="/unresolved/" in path,
-            description=own_facts(description),
+            description=description,
             **kind_context(self.store.store, db, kind, iri),
             **questions_context(
                 db,

@@ -42,10 +42,11 @@ class Description:
     incoming: list[tuple[Value, Fact]] = field(default_factory=list)  # (subject, predicate fact)
     more_incoming: bool = False
     graphs: list[Value] = field(default_factory=list)
+    linked: bool = False  # something links to it
 
     @property
     def exists(self) -> bool:
-        return bool(self.facts or self.types or self.incoming)
+        return bool(self.facts or self.types or self.linked)
 
 
 def value_of(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, labels: Labeller) -> Value:
@@ -62,10 +63,10 @@ def value_of(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, labels:
     return Value(str(term))
 
 
-def describe(store: ox.Store, iri: str, lang: str) -> Description:
-    """The triples of ``iri`` (sorted by property), its first :data:`INCOMING_LIMIT` incoming links and
-    the named graphs that hold its triples, with labels; an unknown IRI gives a description that does
-    not :attr:`~Description.exists`."""
+def describe(store: ox.Store, iri: str, lang: str, *, incoming: bool = True) -> Description:
+    """The triples of ``iri`` (sorted by property), its first :data:`INCOMING_LIMIT` incoming links (when
+    ``incoming``) and the named graphs that hold its triples, with labels; an unknown IRI gives a
+    description that does not :attr:`~Description.exists`."""
     node = ox.NamedNode(iri)
     labels = Labeller(store)
     description = Description(iri, labels.label(iri))
@@ -80,9 +81,12 @@ def describe(store: ox.Store, iri: str, lang: str) -> Description:
         description.facts.append(Fact(predicate, term_label(predicate, lang), value_of(quad.object, labels)))
     description.facts.sort(key=lambda f: (f.label.lower(), f.value.text))
     description.types.sort(key=lambda v: v.text)
-    incoming = list(islice(store.quads_for_pattern(None, None, node, None), INCOMING_LIMIT + 1))
-    description.more_incoming = len(incoming) > INCOMING_LIMIT
-    for quad in incoming[:INCOMING_LIMIT]:
+    linked = list(
+        islice(store.quads_for_pattern(None, None, node, None), INCOMING_LIMIT + 1 if incoming else 1)
+    )
+    description.linked = bool(linked)
+    description.more_incoming = incoming and len(linked) > INCOMING_LIMIT
+    for quad in linked[:INCOMING_LIMIT] if incoming else ():
         predicate = quad.predicate.value
         description.incoming.append(
             (value_of(quad.subject, labels), Fact(predicate, term_label(predicate, lang), Value(iri)))

@@ -18,7 +18,7 @@ from kg.site.fill import fill
 from kg.store import EmbeddedStore
 
 #: Bumped when the index's tables change, so index files of an older layout are rebuilt.
-INDEX_VERSION: Final = 1
+INDEX_VERSION: Final = 2
 
 
 def fingerprint(store: EmbeddedStore) -> str:

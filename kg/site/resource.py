@@ -11,8 +11,7 @@ from typing import Any, Final
 
 import pyoxigraph as ox
 
-from kg.site import charts, stats, views
-from kg.site.describe import Description
+from kg.site import charts, members, stats, views
 from kg.site.labels import Labeller
 from kg.site.links import Links
 from kg.site.paging import pager
@@ -100,18 +99,20 @@ def questions_context(
 def kind_context(store: ox.Store, db: sqlite3.Connection, kind: str, iri: str) -> dict[str, Any]:
     """What a page of ``kind`` shows beyond its facts and questions."""
     if kind == "deputy":
-        found = views.person_memberships(store, iri, ("ASSEMBLEE", "GP"))
-        return {"mandates": found["ASSEMBLEE"], "groups": found["GP"]}
+        return {
+            "mandates": members.of_person(db, iri, "ASSEMBLEE"),
+            "groups": members.of_person(db, iri, "GP"),
+        }
     if kind == "ministry":
         before, after = views.portfolio_chain(store, iri)
         received = stats.count(db, Scope.received_by(iri))
         government = views.related(store, iri, OX_ORG.subOrganizationOf, incoming=False)
         return {"predecessors": before, "successors": after, "received": received, "government": government}
     if kind == "group":
-        return {"members": views.organe_members(store, iri)}
+        return {"members": members.of_organe(db, iri)}
     if kind == "constituency":
         return {
-            "holders": views.seat_holders(store, iri),
+            "holders": members.of_constituency(db, iri),
             "department": views.related(store, iri, OX_HC.department, incoming=False),
         }
     if kind == "department":
@@ -138,16 +139,3 @@ def _groups_of(store: ox.Store, legislature: int) -> list[views.Link]:
         ):
             out.append(views.Link(group.value, labels.name(group.value)))
     return sorted(out, key=lambda link: link.label.lower())
-
-
-def own_facts(description: Description) -> Description:
-    """The description without its incoming links (a resource page lists those it cares about itself)."""
-    return Description(
-        description.iri,
-        description.label,
-        description.types,
-        description.facts,
-        [],
-        False,
-        description.graphs,
-    )

@@ -1,5 +1,6 @@
-"""What the pages of people, bodies, places and topics show beyond their facts: a deputy's mandates and groups,
-a ministry's reshuffles, a group's members, a place's deputies, a topic's neighbours (index seeks only)."""
+"""What the pages of bodies, places and topics show beyond their facts, read from the store by index seeks:
+a ministry's reshuffles, a place's department or constituencies, a topic's neighbours; and which kind of
+page a path gets."""
 
 from __future__ import annotations
 
@@ -10,24 +11,7 @@ import pyoxigraph as ox
 
 from kg.site.labels import Labeller
 from kg.site.stats import Scope
-from kg.vocab import OX_HC, OX_ORG, OX_RDF, OX_SCHEMA, OX_SKOS
-
-
-@dataclass(frozen=True, slots=True)
-class Membership:
-    """A mandate or group membership as a page lists it."""
-
-    iri: str
-    organe: str
-    organe_label: str
-    person: str
-    person_label: str
-    start: dt.date | None
-    end: dt.date | None
-    quality: str | None
-    legislature: int | None
-    constituency: str | None
-    constituency_label: str | None
+from kg.vocab import OX_HC, OX_RDF, OX_SCHEMA, OX_SKOS
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,73 +59,6 @@ def is_a(store: ox.Store, iri: str, cls: ox.NamedNode) -> bool:
 def legislature_number(store: ox.Store, iri: str) -> int | None:
     term = _one(store, ox.NamedNode(iri), OX_HC.legislature)
     return int(term.value) if isinstance(term, ox.Literal) and term.value.isdigit() else None
-
-
-def _membership(store: ox.Store, mandate: ox.NamedNode, labels: Labeller) -> Membership | None:
-    organe = _one(store, mandate, OX_ORG.organization)
-    person = _one(store, mandate, OX_ORG.member)
-    if not isinstance(organe, ox.NamedNode) or not isinstance(person, ox.NamedNode):
-        return None
-    constituency = _one(store, mandate, OX_HC.constituency)
-    legislature = _one(store, mandate, OX_HC.legislature)
-    return Membership(
-        iri=mandate.value,
-        organe=organe.value,
-        organe_label=labels.name(organe.value),
-        person=person.value,
-        person_label=labels.name(person.value),
-        start=_date(_one(store, mandate, OX_SCHEMA.startDate)),
-        end=_date(_one(store, mandate, OX_SCHEMA.endDate)),
-        quality=_text(_one(store, mandate, OX_HC.quality)),
-        legislature=int(legislature.value)
-        if isinstance(legislature, ox.Literal) and legislature.value.isdigit()
-        else None,
-        constituency=constituency.value if isinstance(constituency, ox.NamedNode) else None,
-        constituency_label=labels.label(constituency.value)
-        if isinstance(constituency, ox.NamedNode)
-        else None,
-    )
-
-
-def _by_start(memberships: list[Membership]) -> list[Membership]:
-    return sorted(memberships, key=lambda m: (m.start or dt.date.min, m.iri), reverse=True)
-
-
-def person_memberships(store: ox.Store, person: str, types: tuple[str, ...]) -> dict[str, list[Membership]]:
-    """A person's memberships of the given organe types (``ASSEMBLEE``, ``GP``…), newest first, by type."""
-    labels = Labeller(store)
-    out: dict[str, list[Membership]] = {t: [] for t in types}
-    for quad in store.quads_for_pattern(None, OX_ORG.member, ox.NamedNode(person), None):
-        if not isinstance(quad.subject, ox.NamedNode):
-            continue
-        kind = _text(_one(store, quad.subject, OX_HC.organeType))
-        if kind in out:
-            found = _membership(store, quad.subject, labels)
-            if found is not None:
-                out[kind].append(found)
-    return {kind: _by_start(found) for kind, found in out.items()}
-
-
-def organe_members(store: ox.Store, organe: str) -> list[Membership]:
-    """Everyone who was a member of the organe (a group's deputies), newest first."""
-    labels = Labeller(store)
-    found = [
-        _membership(store, q.subject, labels)
-        for q in store.quads_for_pattern(None, OX_ORG.organization, ox.NamedNode(organe), None)
-        if isinstance(q.subject, ox.NamedNode)
-    ]
-    return _by_start([m for m in found if m is not None])
-
-
-def seat_holders(store: ox.Store, constituency: str) -> list[Membership]:
-    """The deputies' mandates of a constituency, newest first."""
-    labels = Labeller(store)
-    found = [
-        _membership(store, q.subject, labels)
-        for q in store.quads_for_pattern(None, OX_HC.constituency, ox.NamedNode(constituency), None)
-        if isinstance(q.subject, ox.NamedNode) and is_a(store, q.subject.value, OX_HC.Mandate)
-    ]
-    return _by_start([m for m in found if m is not None])
 
 
 def _link(store: ox.Store, iri: str, labels: Labeller) -> Link:
