@@ -170,6 +170,7 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
     "k_department": ("Département", "Department"),
     "k_topic": ("Rubrique ou analyse", "Topic"),
     "names": ("Index des noms", "Index of names"),
+    "deadline": ("Échéance", "Deadline"),
     "language": ("Language", "Langue"),
     "other_language": ("English", "Français"),
 }

@@ -78,7 +78,7 @@ class SiteIndex:
                 return
             path = self._file()
             if not path.exists():
-                partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+                partial = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.partial")
                 partial.unlink(missing_ok=True)
                 with contextlib.closing(sqlite3.connect(partial)) as db:
                     fill(db, self.store.store)

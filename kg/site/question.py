@@ -6,8 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-import pyoxigraph as ox
-
 from kg.iris import Minter
 from kg.models import QuestionType
 from kg.query.card import CardEvent, QuestionCard, build_card, card_rows
@@ -56,7 +54,3 @@ def question_context(page: QuestionPage) -> dict[str, Any]:
         "answers": card.events_of("answer"),
         "closures": [c for c in card.events_of("closure") if c.reason != "AnswerPublished"],
     }
-
-
-def question_iri(base: str, uid: str) -> ox.NamedNode:
-    return Minter(base).question(uid)

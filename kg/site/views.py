@@ -65,7 +65,7 @@ def _link(store: ox.Store, iri: str, labels: Labeller) -> Link:
     node = ox.NamedNode(iri)
     return Link(
         iri,
-        labels.label(iri) or iri,
+        labels.name(iri),
         _date(_one(store, node, OX_SCHEMA.startDate)),
         _date(_one(store, node, OX_SCHEMA.endDate)),
     )
