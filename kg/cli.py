@@ -18,7 +18,7 @@ from rich.table import Table
 from kg import __version__, cli_support
 from kg.build.pipeline import BuildOptions, BuildSummary, build
 from kg.build.registry_cache import RegistryCache
-from kg.errors import ExitCode, InputError, KgError
+from kg.errors import EndpointError, ExitCode, InputError, KgError
 from kg.export import FORMATS, atomic_writer, check_writable, default_output, export, format_for
 from kg.fetch.command import DEFAULT_DEST, FetchOptions, run_fetch
 from kg.fetch.console import download_bar, print_fetch, print_update
@@ -61,6 +61,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=cli_support.KgGroup,  # help shows PATH, TEXT, INTEGER, not Python's types
 )
 # one error handler, one progress helper (kg/cli_support.py): every failure is one line and a documented code
 err = cli_support.err
@@ -106,8 +107,10 @@ def build_cmd(
     sources: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Question records: files (.json/.xml), folders (searched recursively) or .zip archives. "
-            "None: the bundled sample."
+            help="What to read: question records of the open data (.json or .xml files, one question or a "
+            "whole dump), question pages of the Assemblée's sites (.html/.htm saved from a browser, or .md "
+            "as a text browser or a Markdown converter writes them), folders of these (searched "
+            "recursively) and .zip archives of these. None: the bundled sample."
         ),
     ] = None,
     registry: Annotated[
@@ -122,14 +125,22 @@ def build_cmd(
     base: Annotated[str, typer.Option("--base", help="Base IRI of the resources.")] = DEFAULT_BASE,
     quarantine: Annotated[
         Path | None,
-        typer.Option("--quarantine", help="Quarantine report (default: quarantine.jsonl beside --out)."),
+        typer.Option(
+            "--quarantine",
+            help="Quarantine report (default: named after the output, out/x.quarantine.jsonl for "
+            "out/x.ttl; without --out, after the store: out/hemicycle.quarantine.jsonl).",
+        ),
     ] = None,
     validate: Annotated[
         bool, typer.Option("--validate/--no-validate", help="Judge each question against the SHACL shapes.")
     ] = True,
     engine: Annotated[
         Engine | None,
-        typer.Option("--engine", help="SHACL engine: fast (shacl-rust, when installed) or pyshacl."),
+        typer.Option(
+            "--engine",
+            help="SHACL engine: fast (shacl-rust, installed with kg where it has wheels: the default) or "
+            "pyshacl (the reference).",
+        ),
     ] = None,
     keep_invalid: Annotated[
         bool, typer.Option("--keep-invalid", help="Keep records with violations in the graph, flagged.")
@@ -633,6 +644,9 @@ def load_cmd(
                 force=force,
                 progress=lambda done, total, graph: update(done, total),
             )
+    except EndpointError as exc:
+        hint = None if graph_store else cli_support.oxigraph_hint(endpoint)
+        raise _fail(EndpointError(f"{exc}; {hint}") if hint else exc) from None
     except KgError as exc:
         raise _fail(exc) from None
     err.print(f"{client.url}: {summary.one_line()}", highlight=False, soft_wrap=True, markup=False)

@@ -4,19 +4,25 @@ of the table in docs/reliability.md (0 done, 1 some records quarantined, 2 bad u
 
 from __future__ import annotations
 
+import enum
 import errno
 import os
 import sys
+import urllib.parse
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import NoReturn
+from pathlib import Path
+from typing import Any, NoReturn, get_args, get_origin
 
+import httpx
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from typer._click.core import Command
+from typer._click.core import Command, Context, Parameter
 from typer._click.exceptions import ClickException
+from typer.core import TyperGroup
 
 from kg.errors import ExitCode, KgError
 from kg.validation.engines import fast_engine_available
@@ -118,6 +124,83 @@ def note_engine(engine: Engine) -> None:
             soft_wrap=True,
             markup=False,
         )
+
+
+def _readable_type(param: Any) -> str | None:
+    """What a parameter takes, as help shows it: ``PATH``, ``TEXT``, ``INTEGER``, ``fast|pyshacl``; nothing
+    for a flag (Typer would show Python's types: ``<list[Path]>``, ``<bool>``, ``<int range>``)."""
+    annotation = param.type_descriptor.annotation
+    if get_origin(annotation) in (list, tuple) and get_args(annotation):
+        annotation = get_args(annotation)[0]
+    if annotation is bool or getattr(param, "is_flag", False):
+        return None
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return "|".join(str(member.value) for member in annotation)
+    return _TYPE_WORDS.get(annotation, "TEXT")
+
+
+_TYPE_WORDS: dict[object, str] = {Path: "PATH", int: "INTEGER", float: "NUMBER", str: "TEXT"}
+
+
+def readable_help(command: Command) -> Command:
+    """Give every parameter of ``command`` a readable type in its help (see :func:`_readable_type`)."""
+    if command in _readable:
+        return command
+    _readable.add(command)
+    for param in command.params:
+        if hasattr(param, "type_descriptor"):
+            _show_type(param, _readable_type(param))
+    make_help_option = command.get_help_option
+
+    def help_option(ctx: Context) -> Any:
+        option = make_help_option(ctx)
+        if option is not None:
+            _show_type(option, None)
+        return option
+
+    command.get_help_option = help_option  # type: ignore[method-assign]
+    return command
+
+
+def _show_type(param: Parameter, label: str | None) -> None:
+    if param.param_type_name == "option":
+        param.metavar = label
+    # Typer draws an argument's type with display_type_rich whatever its metavar: answer for it
+    param.display_type_rich = lambda ctx: label  # type: ignore[attr-defined]
+
+
+_readable: weakref.WeakSet[Command] = weakref.WeakSet()
+
+
+class KgGroup(TyperGroup):
+    """The ``kg`` group: its commands' help reads like help (:func:`readable_help`), whoever adds them."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        readable_help(self)
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        command = super().get_command(ctx, cmd_name)
+        return readable_help(command) if command is not None else None
+
+
+def oxigraph_hint(endpoint: str) -> str | None:
+    """When ``endpoint`` is on an Oxigraph server (its ``Server`` header says so), the sentence naming the
+    Graph Store URL to use: Oxigraph answers queries at ``/query`` and takes graphs at ``/store``, and a
+    ``…/sparql`` endpoint (Virtuoso's layout) sends ``kg load`` to a path Oxigraph does not have."""
+    parts = urllib.parse.urlsplit(endpoint)
+    try:
+        server = httpx.head(urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/", "", "")), timeout=5.0)
+    except (httpx.HTTPError, ValueError):
+        return None
+    if not server.headers.get("server", "").lower().startswith("oxigraph"):
+        return None
+    store = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/store", "", ""))
+    query = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/query", "", ""))
+    return (
+        f"this is an Oxigraph server: its Graph Store URL is {store} "
+        f"(kg load --endpoint {query}, or --graph-store {store})"
+    )
 
 
 def _format_usage_error(exc: ClickException) -> None:

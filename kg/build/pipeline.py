@@ -52,6 +52,14 @@ from kg.validation.results import Engine, Severity, ValidationResult
 from kg.vocab import OX_HC, OX_VOID
 
 T_co = TypeVar("T_co", covariant=True)
+#: a build of named inputs without --registry: nothing can resolve who asked, nor which group or ministry
+NO_REGISTRY = Diagnostic(
+    "warning",
+    "--registry",
+    "no registry was given: authors, groups and ministries cannot be resolved and keep their labels on "
+    "fallback IRIs (give the acteurs/organes files, folder or zip with --registry)",
+    code="no-registry",
+)
 BATCH = 2000  # questions written to the store at once
 
 
@@ -191,6 +199,8 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
         source = open_registry(registries, options.base, cache)  # from the cache when unchanged
         summary.cpu["registry read"] += time.thread_time() - main_started
         meta = source.meta
+        if not registries:  # said first: every unresolved author, group and ministry below follows from it
+            summary.diagnostics.append(NO_REGISTRY)
         summary.diagnostics.extend(meta.diagnostics)
         for problem in meta.diagnostics:  # a registry record that could not be used is quarantined too
             if problem.severity == "error":

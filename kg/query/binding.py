@@ -118,6 +118,7 @@ class Param:
                 raise bad("an absolute IRI") from None
         if self.type in _PATTERNS:
             pattern, expected = _PATTERNS[self.type]
+            value = value.upper()  # identifiers are upper case: qanr5l15qe40439, pa345722 and 2a are meant
             if not pattern.fullmatch(value):
                 raise bad(expected)
             return ox.Literal(value)

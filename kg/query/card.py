@@ -416,17 +416,18 @@ def load_card(uid: str, target: QueryTarget) -> QuestionCard:
 
     Raises :class:`InputError` for a malformed uid or a question not in the graph, and
     :class:`~kg.errors.EndpointError` when the endpoint fails."""
-    if not QUESTION_UID.match(uid.strip()):
+    uid = uid.strip().upper()  # qanr5l15qe40439 is meant as QANR5L15QE40439
+    if not QUESTION_UID.match(uid):
         raise InputError(
             f"not a question uid: {uid!r} (expected QANR5L{{legislature}}{{QE|QOSD|QG}}{{number}}, "
             "e.g. QANR5L15QE40439)",
             field="uid",
         )
-    result = run_query(find_query(CARD_QUERY.removesuffix(".rq")), {"uid": uid.strip()}, target)
+    result = run_query(find_query(CARD_QUERY.removesuffix(".rq")), {"uid": uid}, target)
     rows = card_rows(result)
     if not rows:
-        raise InputError(f"no question {uid.strip()} in {target.description}", field="uid")
-    return build_card(uid.strip(), rows)
+        raise InputError(f"no question {uid} in {target.description}", field="uid")
+    return build_card(uid, rows)
 
 
 # ------------------------------------------------------------------ Markdown, in the page's layout

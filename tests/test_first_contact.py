@@ -1,0 +1,131 @@
+"""What a new user met in the first hour, each seen once and now kept right: help that reads like help, words
+for known situations (no registry given, a lower-case uid, a Virtuoso-style endpoint on an Oxigraph server),
+and summaries that say what the store holds."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import typer
+
+from kg.cli import app
+from kg.cli_support import run
+from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
+from kg.serve.oxigraph import OxigraphServer, free_port
+from kg.sources.files import QUESTION_SUFFIXES
+
+COMMAND = typer.main.get_command(app)
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+#: the types Typer shows when left alone: <list[Path]>, <bool>, <str>, <int range>, <path>...
+PYTHON_TYPES = re.compile(r"<(?:list\[[^\]]*\]|bool|str|int|float|path|Path|int range|float range|text)>")
+
+
+def kg(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = run(COMMAND, list(args))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and "internal error" not in err, err
+    return code, out, err
+
+
+def _commands() -> list[list[str]]:
+    return [[name] for name in sorted(COMMAND.commands)]  # type: ignore[attr-defined]
+
+
+def _flat(text: str) -> str:
+    """Help text without the boxes and the wrapping."""
+    return " ".join(re.sub(r"[│╭╮╰╯─]", " ", text).split())
+
+
+# ------------------------------------------------------------------ help
+
+
+@pytest.mark.parametrize("command", [[], *_commands()], ids=lambda c: " ".join(c) or "kg")
+def test_help_shows_no_python_type(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = kg(capsys, *command, "--help")
+    assert code == 0
+    assert not PYTHON_TYPES.findall(out), PYTHON_TYPES.findall(out)
+
+
+def test_build_help_names_every_input_kind(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = kg(capsys, "build", "--help")
+    text = _flat(out)
+    for suffix in (*QUESTION_SUFFIXES, ".zip"):
+        assert suffix in text, f"kg build --help does not name {suffix}"
+    assert "question pages" in text and "folders" in text
+    assert "PATH" in text and "INTEGER" in text
+
+
+# ------------------------------------------------------------------ clear words
+
+
+def test_a_page_build_without_registry_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    shutil.copy(PAGES / "QANR5L15QE40439.md", pages)
+    code, _, err = kg(
+        capsys, "build", str(pages), "--store", str(tmp_path / "s"), "-o", str(tmp_path / "g.ttl")
+    )
+    assert code in (0, 1), err
+    lines = [line for line in err.splitlines() if line.startswith(("warning", "error"))]
+    assert lines[0].startswith("warning: --registry: no registry was given"), lines[:3]
+    assert sum("no registry was given" in line for line in lines) == 1
+    # with a registry: not said
+    code, _, err = kg(capsys, "build", str(pages), "-r", str(SAMPLE_REGISTRY), "--store", str(tmp_path / "t"))
+    assert "no registry was given" not in err
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("first-contact")
+    batch = root / "batch"
+    batch.mkdir()
+    for name in ("QANR5L15QE40439.json", "QANR5L15QE16233.json"):
+        shutil.copy(SAMPLE_QUESTIONS / "json" / name, batch)
+    args = ["build", str(batch), "-r", str(SAMPLE_REGISTRY), "-q", "--store", str(root / "store")]
+    assert run(COMMAND, args) == 0
+    return root / "store"
+
+
+def test_a_lower_case_uid_is_the_same_question(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, upper, _ = kg(capsys, "show", "QANR5L15QE40439", "--store", str(store))
+    assert code == 0
+    code, lower, err = kg(capsys, "show", "qanr5l15qe40439", "--store", str(store))
+    assert code == 0, err
+    assert lower == upper
+    code, out, err = kg(
+        capsys, "query", "question-card", "-p", "uid=qanr5l15qe40439", "--store", str(store), "-f", "csv"
+    )
+    assert code == 0, err
+    assert len(out.splitlines()) > 10
+
+
+@pytest.fixture
+def oxigraph(tmp_path: Path) -> Iterator[OxigraphServer]:
+    server = OxigraphServer(tmp_path / "target", port=free_port(), read_only=False).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.server
+def test_load_to_a_sparql_path_on_oxigraph_names_the_graph_store_url(
+    store: Path, oxigraph: OxigraphServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = str(tmp_path / "state.jsonl")
+    code, _, err = kg(
+        capsys, "load", "--endpoint", f"{oxigraph.url}/sparql", "--store", str(store), "--state", state, "-q"
+    )
+    assert code == 3
+    assert len(err.strip().splitlines()) == 1
+    assert f"its Graph Store URL is {oxigraph.url}/store" in err
+    assert f"kg load --endpoint {oxigraph.url}/query" in err
+    # following the advice works
+    code, _, err = kg(
+        capsys, "load", "--endpoint", f"{oxigraph.url}/query", "--store", str(store), "--state", state, "-q"
+    )
+    assert code == 0, err
