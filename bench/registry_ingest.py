@@ -1,6 +1,7 @@
 """Benchmark: load every acteur and organe file into the registry and report what was read.
 
-Usage: ``python bench/registry_ingest.py [PATH ...]`` (default: the shared acteurs and organes folders).
+Usage: ``python bench/registry_ingest.py [PATH ...]`` (default: ``../shared/data/an/acteurs`` and ``organes``
+beside the repository, as bench/run reads them).
 Prints counts, diagnostics by severity and code, seconds and records per second; exits 1 when any error
 diagnostic was met (every record must ingest), 2 when a path does not exist.
 """
@@ -16,7 +17,8 @@ from kg.errors import InputError
 from kg.registry import load_registry
 from kg.sources.files import iter_input_files
 
-DEFAULT_PATHS = (Path("/work/shared/data/an/acteurs"), Path("/work/shared/data/an/organes"))
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "an"
+DEFAULT_PATHS = (SHARED / "acteurs", SHARED / "organes")
 
 
 def _table(title: str, counts: Counter[str]) -> None:

@@ -36,7 +36,7 @@ DEBUG_ENV = "KG_DEBUG"
 
 err = Console(stderr=True)
 
-_kept_on_interrupt = "nothing was changed"
+_kept_on_interrupt = _KEPT_BY_DEFAULT = "stopped; every file is replaced only when complete, so what was there before is whole"
 
 
 class UsageError(KgError):
@@ -217,7 +217,7 @@ def run(command: Command, args: Sequence[str], prog_name: str = "kg") -> int:
     """Run ``command`` with ``args`` in this process and return its exit code: usage errors, library
     errors, a broken pipe, Ctrl-C and any unexpected failure become one line on stderr."""
     global _kept_on_interrupt
-    _kept_on_interrupt = "nothing was changed"
+    _kept_on_interrupt = _KEPT_BY_DEFAULT
     try:
         with command.make_context(prog_name, list(args)) as ctx:
             command.invoke(ctx)

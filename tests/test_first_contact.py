@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -129,3 +130,31 @@ def test_load_to_a_sparql_path_on_oxigraph_names_the_graph_store_url(
         capsys, "load", "--endpoint", f"{oxigraph.url}/query", "--store", str(store), "--state", state, "-q"
     )
     assert code == 0, err
+
+
+# ------------------------------------------------------------------ no path of this machine
+
+
+ROOT = Path(__file__).resolve().parent.parent
+#: the places a home or a work folder sits on one machine: work, root and home at the root (spelt apart here,
+#: so that this file does not hold what it looks for)
+MACHINE_PATH = re.compile(r"(?<![\w.~])/(?:" + "|".join(("wo" + "rk", "ro" + "ot", "ho" + "me")) + r")/")
+#: files that spell such a path on purpose, to look for it
+LOOKS_FOR_THEM = {"tests/test_bench_run.py"}
+
+
+def test_no_path_of_this_machine_in_any_committed_file() -> None:
+    git = shutil.which("git")
+    if git is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    listed = subprocess.run([git, "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    found = []
+    for name in listed.decode().split("\0"):
+        path = ROOT / name
+        if not name or name in LOOKS_FOR_THEM or not path.is_file() or path.stat().st_size > 5_000_000:
+            continue
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        for number, line in enumerate(text.splitlines(), 1):
+            if MACHINE_PATH.search(line) or str(ROOT) in line:
+                found.append(f"{name}:{number}: {line.strip()[:120]}")
+    assert not found, "\n".join(found)
