@@ -155,9 +155,12 @@ def open_backend(location: Path, settings: Settings, *, wait: float = 60.0) -> B
     server.start(wait)
     try:
         backend = Backend(location, server, store, fingerprint(location), settings)
-        site = backend.site(settings.today())  # made now (its index too), not on the first request
+        site = backend.site(settings.today())
         if site is not None:
             backend.fingerprint = site.fingerprint()
+            # the home page reads the site's index: built now (minutes on a big store, once per content),
+            # before this generation takes requests, not by the first visitor
+            site.page("", lang="fr", params={})
         return backend
     except BaseException:
         server.stop()
