@@ -28,6 +28,7 @@ from kg.cli import app
 from kg.serve.description import describe
 from kg.serve.negotiate import context_document
 from kg.serve.oxigraph import free_port
+from kg.site import jsonld
 from kg.site.export import export_site, resource_paths
 from kg.store import EmbeddedStore
 
@@ -329,3 +330,21 @@ def test_web_server_every_link_of_a_page_lands(served: str) -> None:
             answer = httpx.get(urljoin(served, href))
             assert answer.status_code == 200, href
     assert len(seen) > 30
+
+
+def test_compact_json_ld_holds_every_triple(store: EmbeddedStore) -> None:
+    """The export's own JSON-LD writer (kg.site.jsonld) gives the very graph of each description: every kind
+    of resource, typed and language-tagged literals, integers, booleans, dates."""
+    context = context_document()["@context"]
+    checked = 0
+    for n, path in enumerate(resource_paths(store.store, BASE)):
+        if n % 3:
+            continue
+        description = describe(store.store, BASE + path)
+        assert description is not None
+        document = json.loads(jsonld.compact(description.triples, "/context.jsonld"))
+        document["@context"] = context
+        parsed = rdflib.Graph().parse(data=json.dumps(document), format="json-ld")
+        assert isomorphic(parsed, _graph_of(description.triples)), path
+        checked += 1
+    assert checked > 100

@@ -1,5 +1,9 @@
 """``kg site``: the static export — every resource's page, Turtle and JSON-LD as files, with the charts, feeds,
-stylesheet and the web-server rules that give the folder content negotiation (Apache and nginx)."""
+stylesheet and the web-server rules that give the folder content negotiation (Apache and nginx).
+
+The descriptions are ``kg serve``'s (:func:`kg.serve.description.describe`); Turtle is written by its
+serialiser, JSON-LD by :mod:`kg.site.jsonld` (the same graph, compacted with the same context, five
+times faster than through rdflib)."""
 
 from __future__ import annotations
 
@@ -21,8 +25,8 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.serve.description import describe, documents
-from kg.serve.negotiate import JSON_LD, TURTLE, context_document, serialize
-from kg.site import rewrite, stats
+from kg.serve.negotiate import TURTLE, context_document, serialize
+from kg.site import jsonld, rewrite, stats
 from kg.site.api import Site
 from kg.site.resource import FEED_KINDS, chart_paths, make_charts
 from kg.site.stats import Scope
@@ -169,7 +173,7 @@ def _write_resources(job: _Job, store: EmbeddedStore | None = None) -> ExportSum
         description = describe(store.store, job.base + path)
         if description is not None:
             writer.write(f"{path}.ttl", serialize(description.triples, TURTLE, context_url=context_url))
-            writer.write(f"{path}.jsonld", serialize(description.triples, JSON_LD, context_url=context_url))
+            writer.write(f"{path}.jsonld", jsonld.compact(description.triples, context_url))
         kind = path.split("/", 1)[0]
         summary.by_kind[kind] = summary.by_kind.get(kind, 0) + 1
         summary.resources += 1
@@ -195,7 +199,7 @@ def _write_shared(site: Site, writer: _Writer, final: Path, public_base: str) ->
     writer.write(CONTEXT_FILE, json.dumps(context_document(), ensure_ascii=False, indent=1))
     for path, triples in documents().items():
         writer.write(f"{path}.ttl", serialize(list(triples), TURTLE, context_url=context_url))
-        writer.write(f"{path}.jsonld", serialize(list(triples), JSON_LD, context_url=context_url))
+        writer.write(f"{path}.jsonld", jsonld.compact(triples, context_url))
     writer.write(".htaccess", rewrite.htaccess(public_base))
     writer.write("nginx.conf", rewrite.nginx_server(final, public_base))
 
