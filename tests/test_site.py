@@ -10,7 +10,9 @@ import io
 import re
 import shutil
 import subprocess
+import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import lxml.html
@@ -458,3 +460,23 @@ def test_pages_pass_the_nu_html_validator(site: Site, tmp_path: Path) -> None:
         [*command, "--format", "text", *map(str, files)], capture_output=True, text=True, timeout=240
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_index_removed_under_a_reader_is_built_again(store: EmbeddedStore, tmp_path: Path) -> None:
+    copy = tmp_path / "store"
+    shutil.copytree(str(store.path), copy)
+    index = SiteIndex(EmbeddedStore(copy, read_only=True))
+    index.ensure()
+    (built,) = tmp_path.glob("store.site-*.sqlite")
+    built.unlink()  # another process indexed another content and removed this one
+    rows = threading_result(lambda: index.connection().execute("SELECT count(*) FROM question").fetchone()[0])
+    assert rows > 30 and built.exists()
+
+
+def threading_result(work: Callable[[], int]) -> int:
+    """``work()`` run in a new thread (which opens its own connection to the index)."""
+    out: list[int] = []
+    thread = threading.Thread(target=lambda: out.append(work()))
+    thread.start()
+    thread.join()
+    return out[0]

@@ -98,6 +98,11 @@ class SiteIndex:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
             assert self._path is not None
+            if not self._path.exists():  # removed by a process that indexed another content: build again
+                with self._lock:
+                    self._path = None
+                self.ensure()
+                assert self._path is not None
             db = sqlite3.connect(f"file:{self._path}?mode=ro", uri=True, check_same_thread=False)
             self._local.db = db
         return db
