@@ -108,6 +108,8 @@ INSERT = (
 def test_writes_are_classified_conservatively() -> None:
     assert not is_write("GET", "/query?query=ASK{}")
     assert not is_write("POST", "/query")
+    assert not is_write("POST", "/sparql")  # the query page's form: a read (it was refused with 403)
+    assert not is_write("GET", "/sparql?query=ASK{}")
     assert not is_write("HEAD", "/store?default")
     for method, target in [
         ("POST", "/update"),
@@ -332,9 +334,7 @@ def _bound_terms(spec: QuerySpec, values: dict[str, str]) -> dict[str, ox.NamedN
 
 
 @pytest.mark.parametrize("spec", load_catalog(), ids=lambda s: s.name)
-def test_named_query_parameters_cannot_inject(
-    spec: QuerySpec, store_dir: Path, endpoint: SiteServer
-) -> None:
+def test_named_query_parameters_cannot_inject(spec: QuerySpec, store_dir: Path, endpoint: SiteServer) -> None:
     """Each hostile value is refused with a one-line InputError, or is bound as exactly one RDF term: the
     query text differs from the example's only by that term, parses, and runs the same on the embedded
     store and on the server."""
@@ -373,9 +373,7 @@ def test_named_query_parameters_cannot_inject(
     assert accepted <= len(spec.params) * 3  # typed parameters accept little (trimmed or equivalent values)
 
 
-def test_string_and_iri_parameters_come_back_as_one_literal(
-    tmp_path: Path, endpoint: SiteServer
-) -> None:
+def test_string_and_iri_parameters_come_back_as_one_literal(tmp_path: Path, endpoint: SiteServer) -> None:
     path = tmp_path / "echo.rq"
     path.write_text(
         "# title: echo\n# param: text (string, required) — anything\n# param: iri (iri, optional) — an IRI\n"

@@ -238,6 +238,11 @@ def test_unknown_format_unknown_id_and_bad_page(client: httpx.Client) -> None:
     assert client.get("/question/QANR5L99QE1", headers={"Accept": "text/turtle"}).status_code == 404
     assert client.get("/question/QANR5L99QE1.nt").status_code == 404
     assert client.get(f"/{QUESTION}?page=zero", headers={"Accept": "text/turtle"}).status_code == 400
+    suffixed = client.get(f"/{QUESTION}.html", headers={"Accept": "text/turtle"})  # the suffix wins
+    assert suffixed.status_code == 200 and suffixed.headers["content-type"].startswith("text/html")
+    english = client.get(f"/{QUESTION}", headers={"Accept-Language": "en-GB,en;q=0.9,fr;q=0.5"})
+    assert '<html lang="en"' in english.text and english.headers["content-language"] == "en"
+    assert '<html lang="fr"' in client.get(f"/{QUESTION}").text
 
 
 def test_etag_304_head_and_cors(client: httpx.Client) -> None:
