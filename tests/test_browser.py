@@ -170,3 +170,41 @@ def test_the_browser_fetches_every_rdf_form(visit: Visit, site_server: SiteServe
         graphs[media] = set(graph)
     assert len(graphs["text/turtle"]) > 20
     assert graphs["text/turtle"] == graphs["application/n-triples"] == graphs["application/rdf+xml"]
+
+
+AXE = Path(
+    os.environ.get("KG_AXE_CORE")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    / "hemicycle-kg/node_modules/axe-core/axe.min.js"
+)
+
+
+@pytest.mark.skipif(
+    not AXE.is_file(), reason=f"axe-core is not installed ({AXE}; .ci/run installs it from npm)"
+)
+def test_the_servers_own_pages_have_no_serious_accessibility_finding(visit: Visit) -> None:
+    """axe-core on the pages ``kg serve`` makes itself: the query page (empty, with results, with an
+    error) and the generic page of a shipped document."""
+    page = visit.page
+    findings: list[str] = []
+    for path in [
+        "/sparql",
+        "/sparql?query=SELECT+%3Fq+%3Fm+WHERE+%7B+%3Fq+hc%3AquestionedMinistry+%3Fm+%7D+LIMIT+3",
+        "/sparql?query=SELECT+%3Fx+WHERE+%7B",
+        "/shapes/question",
+    ]:
+        page.goto(path)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
+            " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
+        )
+        findings += [
+            f"{path}: {v['id']} ({v['impact']}): {v['help']} {v['nodes']}"
+            for v in result
+            if v["impact"] in ("serious", "critical")
+        ]
+    assert findings == []
+    # the query with a syntax error is answered 400 on purpose: the browser logs that, nothing else
+    visit.errors[:] = [e for e in visit.errors if "status of 400" not in e]
