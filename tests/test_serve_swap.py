@@ -51,7 +51,12 @@ def test_a_new_generation_is_served_without_dropping_a_request(sample_store: Pat
     served = serve_site(link, port=free_port(), poll_s=0.2, quiet=False, log=lines.append)
     try:
         note = json.loads(serving_path(link).read_text(encoding="utf-8"))
-        assert note == {"pid": os.getpid(), "port": served.port, "host": "127.0.0.1"}
+        assert note == {
+            "pid": os.getpid(),
+            "port": served.port,
+            "host": "127.0.0.1",
+            "path": str(first.resolve()),
+        }
         old_process = served.server.process
         assert old_process is not None
         errors: list[str] = []
@@ -114,6 +119,12 @@ def test_a_new_generation_is_served_without_dropping_a_request(sample_store: Pat
         while old_process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.1)
         assert old_process.poll() is not None, "the old server stops once idle"
+        deadline = (
+            time.monotonic() + 10
+        )  # then the note names the new generation (kg update may drop the old)
+        while json.loads(serving_path(link).read_text(encoding="utf-8"))["path"] != str(second.resolve()):
+            assert time.monotonic() < deadline, "the note still names the old generation"
+            time.sleep(0.1)
         assert any("serving" in line and str(second) in line for line in lines), lines
     finally:
         served.stop()

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import anyio.to_thread
 import httpx
@@ -54,6 +55,7 @@ class Served:
     retiring: list[Backend] = field(default_factory=list)
     client: httpx.AsyncClient | None = None
     log: Callable[[str], None] | None = None
+    note: Callable[[Path], object] | None = None  # rewrites ``<store>.serving`` for the folder served
 
 
 def templates() -> jinja2.Environment:

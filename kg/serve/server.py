@@ -145,8 +145,12 @@ class SiteServer:
                 self.stop()
                 raise EndpointError(f"the web server did not start on {self.url}")
             time.sleep(0.01)
-        write_serving(self.settings.store, port=self.port, host=self.host)
+        self._served.note = self._note
+        self._note(backend.location)
         return self
+
+    def _note(self, location: Path) -> Path:
+        return write_serving(self.settings.store, port=self.port, host=self.host, location=location)
 
     def wait(self) -> int:
         """Block until the server stops (Ctrl-C raises KeyboardInterrupt here); 0, or 3 when the SPARQL

@@ -30,13 +30,13 @@ def serving_path(store: Path) -> Path:
     return store.with_name(store.name + SERVING_SUFFIX)
 
 
-def write_serving(store: Path, *, port: int, host: str) -> Path:
-    """Note that this process serves ``store`` (JSON: pid, port, host), atomically."""
+def write_serving(store: Path, *, port: int, host: str, location: Path) -> Path:
+    """Note that this process serves ``store`` (JSON: ``pid``, ``port``, ``host``, and ``path``, the real
+    folder served: ``kg update`` keeps that generation while the note names it), atomically."""
     path = serving_path(store)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(
-        json.dumps({"pid": os.getpid(), "port": port, "host": host}) + "\n", encoding="utf-8"
-    )
+    note = {"pid": os.getpid(), "port": port, "host": host, "path": str(location)}
+    temporary.write_text(json.dumps(note) + "\n", encoding="utf-8")
     temporary.replace(path)
     return path
 
@@ -97,4 +97,6 @@ async def switch(served: Served, location: Path) -> Backend:
         await anyio.to_thread.run_sync(old.stop)
         with contextlib.suppress(ValueError):
             served.retiring.remove(old)
+    if served.note is not None:  # only now: while the old generation answered, the note kept naming it
+        served.note(location)
     return new
