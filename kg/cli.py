@@ -229,33 +229,28 @@ def _report(summary: BuildSummary, options: BuildOptions, *, quiet: bool) -> Non
             err.print(
                 f"[{colour}]{escape(diagnostic.one_line())}[/{colour}]", highlight=False, soft_wrap=True
             )
+    # what the store holds, as a table (or, with --quiet, in the one line); what this run did, in one line:
+    # each figure once
     if not quiet:
-        table = Table(title="hemicycle-kg build", show_header=False, title_justify="left")
+        table = Table(title="the store now", show_header=False, title_justify="left")
         table.add_column(style="bold")
         table.add_column(justify="right")
-        if summary.unchanged_files:
-            table.add_row(
-                "unchanged since last build", f"{summary.unchanged_records} ({summary.unchanged_files} files)"
-            )
-        table.add_row("records read", str(summary.records_read))
-        table.add_row("questions in graph", str(summary.in_graph))
-        for kind, count in sorted(summary.by_type.items()):
+        table.add_row("questions", str(summary.store_questions.total()))
+        for kind, count in sorted(summary.store_questions.items()):
             table.add_row(f"  {kind}", str(count))
-        table.add_row("quarantined", str(summary.quarantined))
-        if summary.kept_invalid:
-            table.add_row("kept despite violations", str(summary.kept_invalid))
         table.add_row("persons", str(summary.persons))
         table.add_row("organes", str(summary.organes))
         table.add_row("mandates", str(summary.mandates))
-        table.add_row("triples (quads in store)", str(summary.triples))
-        table.add_row("warnings", str(summary.warnings))
-        table.add_row("seconds", f"{summary.seconds:.2f}")
+        table.add_row("triples", str(summary.triples))
         table.add_row("store", str(options.store))
         if options.out is not None:
             table.add_row("output", str(options.out))
         table.add_row("quarantine report", str(options.quarantine_path))
         err.print(table)
-    err.print(summary.one_line(), highlight=False, soft_wrap=True, markup=False)
+    line = summary.one_line(store=quiet)
+    if summary.kept_invalid:
+        line += f" (kept despite violations {summary.kept_invalid})"
+    err.print(f"this run: {line}", highlight=False, soft_wrap=True, markup=False)
 
 
 @app.command("export")

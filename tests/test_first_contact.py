@@ -158,3 +158,27 @@ def test_no_path_of_this_machine_in_any_committed_file() -> None:
             if MACHINE_PATH.search(line) or str(ROOT) in line:
                 found.append(f"{name}:{number}: {line.strip()[:120]}")
     assert not found, "\n".join(found)
+
+
+# ------------------------------------------------------------------ summaries that tell the truth
+
+
+def test_a_rebuild_that_changes_nothing_says_what_the_store_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    args = ["build", "--store", str(tmp_path / "store"), "-o", str(tmp_path / "g.ttl")]
+    code, _, first = kg(capsys, *args)
+    assert code == 0
+    # the bundled sample's own warnings are real: a registry warning names its record
+    assert "warning: registry [mandate/PM775070] schema:startDate" in first
+    code, _, again = kg(capsys, *args, "-q")
+    assert code == 0
+    assert "records read 0, in graph 0 (none)" in again  # what this run did...
+    assert "the store holds 38 questions (QE 29, QG 5, QOSD 4), persons 38" in again  # ...and what is there
+    assert "warning" not in again.replace("warnings 0", "")  # the registry's warnings were said once
+    code, _, table = kg(capsys, *args)
+    assert "questions" in table and "38" in table
+    # each figure once: the table says what the store holds, the line what the run did
+    for word in ("persons", "triples", "quarantined", "records read"):
+        assert table.count(word) == 1, word

@@ -111,6 +111,8 @@ class BuildSummary:
     organes: int = 0
     mandates: int = 0
     triples: int = 0  # quads in the store after the build
+    #: the questions the store holds after the build, by type (this run's and the earlier ones')
+    store_questions: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     diagnostics: list[Diagnostic] = field(default_factory=list)
     quarantine: list[QuarantineEntry] = field(default_factory=list)
@@ -147,17 +149,26 @@ class BuildSummary:
             return ExitCode.NOT_CONFORMING
         return ExitCode.OK
 
-    def one_line(self) -> str:
+    def one_line(self, *, store: bool = True) -> str:
+        """What this run did (records read, landed in the graph, quarantined), then, with ``store``, what the
+        store holds now: a rebuild that changed nothing says so, and still says what is there."""
         types = ", ".join(f"{t} {n}" for t, n in sorted(self.by_type.items()))
         unchanged = (
             f"unchanged {self.unchanged_records} (skipped {self.unchanged_files} files), "
             if self.unchanged_files
             else ""
         )
-        return (
+        run = (
             f"{unchanged}records read {self.records_read}, in graph {self.in_graph} ({types or 'none'}), "
-            f"quarantined {self.quarantined}, persons {self.persons}, organes {self.organes}, "
-            f"triples {self.triples}, warnings {self.warnings}, {self.seconds:.2f} s"
+            f"quarantined {self.quarantined}, warnings {self.warnings}, {self.seconds:.2f} s"
+        )
+        return f"{run}; {self.holds()}" if store else run
+
+    def holds(self) -> str:
+        held = ", ".join(f"{t} {n}" for t, n in sorted(self.store_questions.items()))
+        return (
+            f"the store holds {self.store_questions.total()} questions ({held or 'none'}), persons "
+            f"{self.persons}, organes {self.organes}, triples {self.triples}"
         )
 
 
@@ -248,6 +259,7 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSumm
             load.checkpoint = fresh and options.store is not None and not options.no_store
             del registry, source  # _Load lets it go once workers have their own copy
             load.run(to_read, seen, read, write_registry=write_registry)
+        summary.store_questions = _store_questions(store, mint)
         gave.update(f.name for f, uids, _ in read if uids)
         summary.diagnostics.extend(_roots_without_questions(by_root, gave, summary))
         if options.out is not None and fmt is not None and not streamed:
@@ -415,7 +427,14 @@ class _Load:
             if entry is not None and self.engine is not None and cached is None and write_registry:
                 entry.save_validation(self.engine, results)
             summary.diagnostics[registry_at:registry_at] = [
-                Diagnostic("warning", "registry", r.one_line(), field=r.path, code="shacl-registry")
+                Diagnostic(
+                    "warning",
+                    "registry",
+                    r.one_line(),
+                    record=_record_of(r.focus_node, self.mint.base),  # the mandate, person or organe
+                    field=r.path,
+                    code="shacl-registry",
+                )
                 for r in results
             ]
             loader.wait()
@@ -562,6 +581,30 @@ def _seed(options: BuildOptions, source: RegistrySource, fmt: Format | None) -> 
     if streamed and fmt is not None and entry.rendered(fmt.name) is None:
         return False
     return entry.seed_store(path)
+
+
+#: the question classes, by the type code the summary uses
+_QUESTION_CLASSES = {"QE": OX_HC.WrittenQuestion, "QOSD": OX_HC.OralQuestion, "QG": OX_HC.GovernmentQuestion}
+_VOID_CLASS = ox.NamedNode("http://rdfs.org/ns/void#class")  # ``class``: no attribute of OX_VOID
+
+
+def _record_of(focus: str, base: str) -> str:
+    """A registry resource as a person names it: ``https://w3id.org/hemicycle/mandate/PM775070`` →
+    ``mandate/PM775070``."""
+    return focus.removeprefix(base) if focus.startswith(base) else focus
+
+
+def _store_questions(store: EmbeddedStore, mint: Minter) -> Counter[str]:
+    """The questions the store holds, by type, as its dataset description counts them (its VoID class
+    partitions: no scan of the store)."""
+    graph = mint.dataset_graph()
+    held: Counter[str] = Counter()
+    for code, cls in _QUESTION_CLASSES.items():
+        for partition in store.store.quads_for_pattern(None, _VOID_CLASS, cls, graph):
+            for count in store.store.quads_for_pattern(partition.subject, OX_VOID.entities, None, graph):
+                if isinstance(count.object, ox.Literal):
+                    held[code] += int(count.object.value)
+    return held
 
 
 def _described_triples(store: EmbeddedStore, mint: Minter) -> int | None:
