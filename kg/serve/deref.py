@@ -19,8 +19,6 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from kg.serve.backend import Backend, Settings, SitePages
 from kg.serve.description import (
     LABELS,
-    ONTOLOGY_PATH,
-    SHAPES_PATH,
     Description,
     describe,
     documents,
@@ -310,6 +308,3 @@ def _curie(iri: str) -> str:
         if iri.startswith(ns) and len(iri) > len(ns):
             return f"{prefix}:{iri[len(ns) :]}"
     return iri
-
-
-__all__ = ["CONTEXT_PATH", "ONTOLOGY_PATH", "SHAPES_PATH", "not_found", "resource"]
