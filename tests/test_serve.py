@@ -612,3 +612,28 @@ def test_pages_follow_writes_on_a_read_write_server(sample_store: Path, tmp_path
         after = http.get(f"/{QUESTION}.ttl")
         assert "written through the endpoint" in after.text
         assert after.headers["etag"] != before.headers["etag"]
+
+
+def test_without_the_site_pages_every_address_still_answers(
+    sample_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An installation without :mod:`kg.site` (RDF only): a resource's HTML is the generic page of its
+    description, paged like the RDF, and an unknown address a plain 404 offering a search."""
+    from kg.serve import backend
+
+    monkeypatch.setattr(backend, "site_factory", lambda: None)
+    copy = tmp_path / "store"
+    shutil.copytree(sample_store, copy)
+    with (
+        serve_site(copy, port=free_port(), poll_s=0) as served,
+        httpx.Client(base_url=served.url, trust_env=False, timeout=60) as http,
+    ):
+        page = http.get(f"/{QUESTION}")
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert f"{DEFAULT_BASE}{QUESTION}" in page.text and 'id="own"' in page.text
+        assert 'href="/person/PA345722"' in page.text  # links stay on this server
+        deputy = http.get("/person/PA345722")
+        assert 'id="incoming"' in deputy.text and 'rel="next"' in deputy.text
+        missing = http.get("/question/QANR5L99QE1")
+        assert missing.status_code == 404 and 'type="search"' in missing.text
+        assert http.get(f"/{QUESTION}.ttl").status_code == 200
