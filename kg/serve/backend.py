@@ -11,7 +11,7 @@ import hashlib
 import importlib
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -140,9 +140,12 @@ class Backend:
         self.server.stop()
 
 
-def open_backend(location: Path, settings: Settings, *, wait: float = 60.0) -> Backend:
+def open_backend(
+    location: Path, settings: Settings, *, wait: float = 60.0, say: Callable[[str], None] | None = None
+) -> Backend:
     """Start an Oxigraph server on ``location`` (a real folder, not a link) on a free loopback port and open
-    the store for pages. Raises :class:`kg.errors.KgError` when either fails (nothing left running)."""
+    the store for pages. Raises :class:`kg.errors.KgError` when either fails (nothing left running).
+    ``say``: where to tell that the pages are being prepared, when that takes a while."""
     server = OxigraphServer(
         location,
         host=DEFAULT_HOST,
@@ -160,7 +163,22 @@ def open_backend(location: Path, settings: Settings, *, wait: float = 60.0) -> B
             backend.fingerprint = site.fingerprint()
             # the home page reads the site's index: built now (minutes on a big store, once per content),
             # before this generation takes requests, not by the first visitor
-            site.page("", lang="fr", params={})
+            started = time.monotonic()
+            notice = threading.Timer(
+                2.0,
+                say or (lambda _: None),
+                [f"preparing the pages of {location} (the site's index: built once per store content, "
+                 "minutes on a big store)"],
+            )  # fmt: skip
+            notice.daemon = True
+            notice.start()
+            try:
+                site.page("", lang="fr", params={})
+            finally:
+                notice.cancel()
+            took = time.monotonic() - started
+            if say is not None and took > 2:
+                say(f"pages of {location} ready in {took:.0f} s")
         return backend
     except BaseException:
         server.stop()

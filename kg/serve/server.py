@@ -115,7 +115,7 @@ class SiteServer:
         self._socket = _listen(self.host, self.port)
         self.port = self._socket.getsockname()[1]
         try:
-            backend = open_backend(real_location(self.settings.store), self.settings, wait=wait)
+            backend = open_backend(real_location(self.settings.store), self.settings, wait=wait, say=self.log)
         except BaseException:
             self._socket.close()
             self._socket = None

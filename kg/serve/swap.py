@@ -83,7 +83,7 @@ async def watch(served: Served) -> None:
 async def switch(served: Served, location: Path) -> Backend:
     """Start serving ``location``: a new Oxigraph server, ready before it takes any request; then the old
     one is stopped once the requests it had taken are answered."""
-    new = await anyio.to_thread.run_sync(open_backend, location, served.settings)
+    new = await anyio.to_thread.run_sync(lambda: open_backend(location, served.settings, say=served.log))
     old, served.backend = served.backend, new
     served.retiring.append(old)
     if served.log is not None:
