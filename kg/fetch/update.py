@@ -9,6 +9,7 @@ generation in (kg/fetch/generations.py), write the change report beside the stor
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -133,7 +134,8 @@ def _update(
     if options.load:  # a bad --load or --graph-store is a usage error before anything is fetched
         url = options.graph_store or graph_store_url_for(options.load)
         client = GraphStoreClient(url, credentials=Credentials.from_env())
-    with held(lock_path(store), f"the store {store}"):
+    closing = contextlib.closing(client) if client is not None else contextlib.nullcontext()
+    with closing, held(lock_path(store), f"the store {store}"):
         summary = UpdateSummary(run_fetch(options.fetch, fetch_progress))
         if summary.fetch.exit_code != ExitCode.OK:
             return summary
