@@ -338,3 +338,14 @@ def test_update_loads_only_what_changed_into_a_server(
         (new_uid,) = changes.new_questions
         ask = f'ASK {{ GRAPH ?g {{ ?q <http://purl.org/dc/terms/identifier> "{new_uid}" }} }}'
         assert EndpointTarget(server.query_url).execute(ask).values() == [(True,)]
+
+
+def test_prune_keeps_what_a_draining_server_names(tmp_path: Path) -> None:
+    store = tmp_path / "kg.oxigraph"
+    generations = Generations(store)
+    for _ in range(4):
+        generations.swap(generations.new(copy_of=None))
+    named = str((tmp_path / "kg.oxigraph.gen-1").resolve())
+    serving_marker(store).write_text(orjson.dumps({"pid": os.getpid(), "port": 1, "path": named}).decode())
+    assert generations.prune() == [tmp_path / "kg.oxigraph.gen-2"]
+    assert [n for n, _ in generations.all()] == [1, 3, 4]

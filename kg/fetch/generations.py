@@ -153,8 +153,8 @@ class Generations:
                 os.close(fd)
 
     def prune(self) -> list[Path]:
-        """Remove the generations older than the current one, except the one just before it while a live
-        ``kg serve`` may still use it (its marker names it, or names none). The folders removed."""
+        """Remove the generations older than the current one, except, while a live ``kg serve`` runs, the
+        one its marker names and the one just before the current. The folders removed."""
         current = self.current()
         marker = live_marker(self.store)
         served = None if marker is None else marker.get("path")
@@ -163,10 +163,11 @@ class Generations:
             keep.add(current.resolve())
         older = [path for _, path in self.all() if path.resolve() not in keep]
         if marker is not None and older:
+            # the generation the server names, and the one just before the current (a server may be
+            # switching to it while it still names an older one it drains)
+            keep.add(older[-1].resolve())
             if isinstance(served, str):
                 keep.add(Path(served).resolve())
-            else:  # a server that does not say what it serves: keep the newest older one
-                keep.add(older[-1].resolve())
         removed = []
         for path in older:
             if path.resolve() not in keep:
