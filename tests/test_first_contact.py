@@ -182,3 +182,30 @@ def test_a_rebuild_that_changes_nothing_says_what_the_store_holds(
     # each figure once: the table says what the store holds, the line what the run did
     for word in ("persons", "triples", "quarantined", "records read"):
         assert table.count(word) == 1, word
+
+
+# ------------------------------------------------------------------ the engine
+
+
+def test_validate_uses_the_engine_build_uses(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Seen: kg validate defaulted to pySHACL (28 s on the sample) while kg build used the fast engine."""
+    from kg.validation.engines import build_engine
+
+    code, out, err = kg(capsys, "validate", "--store", str(store), "--format", "json")
+    assert code in (0, 1), err
+    assert f'"engine": "{build_engine().value}"' in out
+
+
+def test_the_fallback_to_pyshacl_is_said_once(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.cli_support as support
+    from kg.validation.results import Engine
+
+    monkeypatch.setattr(support, "fast_engine_available", lambda: False)
+    monkeypatch.setattr(support, "_engine_noted", False)
+    support.note_engine(Engine.PYSHACL)
+    support.note_engine(Engine.PYSHACL)
+    err = capsys.readouterr().err
+    assert err.count("note: validating with pySHACL") == 1
+    assert "hemicycle-kg[fast]" in err
