@@ -100,6 +100,7 @@ class Site:
         self.paginate = paginate
         self.static = static
         self.index = SiteIndex(store)
+        self._made: dict[tuple[str, str], str | tuple[bytes, str] | None] = {}
 
     def fingerprint(self) -> str:
         """What the store holds (a hash of its sources' checksums and counts); with ``as_of``, a page's ETag."""
@@ -111,8 +112,12 @@ class Site:
         """The HTML of the resource at ``path`` (relative to the base), ``None`` when there is none."""
         lang = pick_language(lang)
         path = path.lstrip("/")
-        if path == "":
-            return self._home(lang)
+        if path == "":  # the same for every visitor of this store and day: made once per language
+            home = self._made.get(("home", lang))
+            if home is None:
+                home = self._made[("home", lang)] = self._home(lang)
+            assert isinstance(home, str)
+            return home
         if path == "search":
             return self._names(lang) if self.static else self._search(lang, params)
         head, _, rest = path.partition("/")
@@ -138,7 +143,13 @@ class Site:
             ).read_bytes(), "text/css; charset=utf-8"
         head, _, rest = path.partition("/")
         if head == "charts":
-            return self._chart(rest)
+            if "/" in rest:
+                return self._chart(rest)
+            made = self._made.get(("chart", rest))  # the dataset's charts: made once
+            if made is None:
+                made = self._made[("chart", rest)] = self._chart(rest)
+            assert made is None or isinstance(made, tuple)
+            return made
         if head == "feeds" and rest.endswith(".atom"):
             return self._feed(rest.removesuffix(".atom"))
         return None
