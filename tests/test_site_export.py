@@ -32,6 +32,8 @@ from kg.site import jsonld
 from kg.site.export import export_site, resource_paths
 from kg.store import EmbeddedStore
 
+# rdflib's JSON-LD parser, which reads the export back, warns about its own use of ConjunctiveGraph
+pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 BASE = "https://w3id.org/hemicycle/"
 AS_OF = dt.date(2026, 1, 31)
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
