@@ -687,9 +687,6 @@ def fetch_cmd(
     except KeyboardInterrupt:
         err.print("interrupted: a partial download resumes on the next run", highlight=False)
         raise typer.Exit(130) from None
-    except KeyboardInterrupt:
-        err.print("interrupted: a partial download resumes on the next run", highlight=False)
-        raise typer.Exit(130) from None
     print_fetch(err, summary)
     raise typer.Exit(int(summary.exit_code))
 
@@ -738,9 +735,6 @@ def update_cmd(
             summary = run_update(options, progress)
     except KgError as exc:
         raise _fail(exc) from None
-    except KeyboardInterrupt:
-        err.print("interrupted: the store still points at a complete generation", highlight=False)
-        raise typer.Exit(130) from None
     except KeyboardInterrupt:
         err.print("interrupted: the store still points at a complete generation", highlight=False)
         raise typer.Exit(130) from None

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from kg.errors import InputError
 from kg.models import Mandate, Organe, Person, Substitute
 from kg.report import Diagnostic
-from kg.sources.files import InputFile, iter_input_files
 from kg.sources.amo import SOURCE_PATHS, RegistryRecordError, decode_registry_file
+from kg.sources.files import InputFile, iter_input_files
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance

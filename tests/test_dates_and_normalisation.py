@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from kg.sources import wire
-from kg.sources.values import is_nil, one_or_many, parse_date, parse_date_general, parse_int, parse_int_general, text_of
+from kg.sources.values import (
+    is_nil,
+    one_or_many,
+    parse_date,
+    parse_date_general,
+    parse_int,
+    parse_int_general,
+    text_of,
+)
 
 dates = st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31))
 blank = st.text(alphabet=" \t\r\n", max_size=4)
