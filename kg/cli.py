@@ -517,9 +517,13 @@ def serve_cmd(
     ] = None,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="The date pages judge overdue questions at, YYYY-MM-DD (default: today)."),
+        typer.Option(
+            "--as-of", help="The date pages judge overdue questions at, YYYY-MM-DD (default: today)."
+        ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No line per request on standard error.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No line per request on standard error.")
+    ] = False,
 ) -> None:
     """Serve the store: a page and RDF at every IRI's path, the SPARQL 1.1 endpoint (the Oxigraph server
     behind a guard) and its query page."""

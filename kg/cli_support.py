@@ -1,5 +1,6 @@
-"""The command line's one error handler and one progress helper: every failure is one line and an exit code
-of the table in docs/reliability.md (0 done, 1 some records quarantined, 2 bad usage or input, 3 endpoint,
+"""The command line's one error handler and one progress helper.
+
+Every failure is one line and an exit code of the table in docs/reliability.md (0 done, 1 some records quarantined, 2 bad usage or input, 3 endpoint,
 4 busy, 130 interrupted), never a traceback."""
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ DEBUG_ENV = "KG_DEBUG"
 
 err = Console(stderr=True)
 
-_kept_on_interrupt = _KEPT_BY_DEFAULT = "stopped; every file is replaced only when complete, so what was there before is whole"
+_kept_on_interrupt = _KEPT_BY_DEFAULT = (
+    "stopped; every file is replaced only when complete, so what was there before is whole"
+)
 
 
 class UsageError(KgError):

@@ -121,7 +121,9 @@ class Author:
     person_uid: str | None  # acteurRef (PA…)
     mandate_uid: str | None = None  # mandatRef (PM…)
     group: OrganeMention | None = None  # the group AT THE TIME OF ASKING
-    name: str | None = None  # the name as the source writes it, when no person id is known ("M. Lengagne Guy")
+    name: str | None = (
+        None  # the name as the source writes it, when no person id is known ("M. Lengagne Guy")
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,7 +99,11 @@ def test_bad_input(case: dict[str, Any], root: Path, reference: dict[str, list[b
         shutil.copy(CORPUS / "files" / case["file"], ws.registry if uses_registry else ws.batch)
     before = {name: list(root.parent.glob(name)) for name in case.get("nothing_written", [])}
 
-    store, out, quarantine = root / "store", root / "out" / "graph.nq", root / "out" / "graph.quarantine.jsonl"
+    store, out, quarantine = (
+        root / "store",
+        root / "out" / "graph.nq",
+        root / "out" / "graph.quarantine.jsonl",
+    )
     args = ["build", str(ws.batch), "--store", str(store), "--out", str(out), "--jobs", "1"]
     if uses_registry:
         args += ["--registry", str(ws.registry)]

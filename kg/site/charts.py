@@ -1,5 +1,6 @@
-"""Charts drawn on the server as accessible SVG (a title, a description naming every value, no script), each
-with its data as CSV: questions per month, the answer-delay distribution, the answer rate per ministry."""
+"""Charts drawn on the server as accessible SVG, each with its data as CSV.
+
+A title, a description naming every value, no script: questions per month, the answer-delay distribution, the answer rate per ministry."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""``kg site``: the static export — every resource's page, Turtle and JSON-LD as files, with the charts, feeds,
+"""``kg site``: the static export of every resource's page, Turtle and JSON-LD as files.
+
+With the charts, feeds,
 stylesheet and the web-server rules that give the folder content negotiation (Apache and nginx).
 
 The descriptions are ``kg serve``'s (:func:`kg.serve.description.describe`); Turtle is written by its

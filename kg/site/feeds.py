@@ -1,5 +1,6 @@
-"""Atom feeds of question events (published, re-attributed, signalled, renewed, answered, withdrawn) for a
-question, a deputy or a ministry, so people can follow them in a feed reader."""
+"""Atom feeds of question events for a question, a deputy or a ministry, to follow in a feed reader.
+
+The events: published, re-attributed, signalled, renewed, answered, withdrawn."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Reads the store into the site index's rows: one scan per predicate (or an index seek on a bound object),
-joined in Python, so a 100k-question store is read in seconds and pages never scan it again."""
+"""Reads the store into the site index's rows.
+
+One scan per predicate (or an index seek on a bound object), joined in Python, so a 100k-question store is read in seconds and pages never scan it again."""
 
 from __future__ import annotations
 

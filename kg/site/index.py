@@ -1,5 +1,6 @@
-"""The site index: an SQLite file beside the store holding what pages list and count (questions, their
-events, labels) and the search entries, built once per store content (keyed by the store's fingerprint)."""
+"""The site index: an SQLite file beside the store holding what pages list and count, and the search entries.
+
+Questions, their events and labels, and the search entries, built once per store content (keyed by the store's fingerprint)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Compact JSON-LD written directly from triples (the static export writes hundreds of thousands): keys and
-types as CURIEs of the project's prefixes, the published ``@context`` referenced by URL."""
+"""Compact JSON-LD written directly from triples, as the static export needs for hundreds of thousands.
+
+Keys and types as CURIEs of the project's prefixes, the published ``@context`` referenced by URL."""
 
 from __future__ import annotations
 

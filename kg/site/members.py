@@ -1,5 +1,6 @@
-"""Memberships pages list, read from the site index: a deputy's seats and groups, a group's members, the
-deputies of a constituency."""
+"""Memberships pages list, read from the site index.
+
+A deputy's seats and groups, a group's members, the deputies of a constituency."""
 
 from __future__ import annotations
 

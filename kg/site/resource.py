@@ -1,5 +1,6 @@
-"""The pages of deputies, ministries, groups, legislatures, places and topics: their facts, what is particular
-to their kind, the statistics and charts of their questions, and the questions themselves, paginated."""
+"""The pages of deputies, ministries, groups, legislatures, places and topics.
+
+Their facts, what is particular to their kind, the statistics and charts of their questions, and the questions themselves, paginated."""
 
 from __future__ import annotations
 

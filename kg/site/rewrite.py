@@ -1,5 +1,6 @@
-"""The web-server rules that give a static export content negotiation: an Apache ``.htaccess`` and an nginx
-server block (Turtle or JSON-LD by ``Accept``, HTML otherwise, suffixes for people who cannot set headers)."""
+"""The web-server rules that give a static export content negotiation, for Apache and nginx.
+
+An Apache ``.htaccess`` and an nginx server block (Turtle or JSON-LD by ``Accept``, HTML otherwise, suffixes for people who cannot set headers)."""
 
 from __future__ import annotations
 

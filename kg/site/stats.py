@@ -1,5 +1,6 @@
-"""What pages count and list, read from the site index: questions of a scope (a deputy, a ministry, a group,
-a place, a topic, a legislature), their answer rate and median delay, the overdue ones at a date."""
+"""What pages count and list, read from the site index.
+
+Questions of a scope (a deputy, a ministry, a group, a place, a topic, a legislature), their answer rate and median delay, the overdue ones at a date."""
 
 from __future__ import annotations
 
