@@ -116,3 +116,10 @@ def test_each_case_names_one_shape_first_and_every_result_is_checked(manifest: M
     )
     outcome = run_case(manifest, broken, Engine.PYSHACL)
     assert not outcome.ok and outcome.missing == case.expected
+
+
+def test_the_shapes_are_parsed_once_per_process() -> None:
+    """A build asks for the shapes several times; parsing them costs ~0.4 s each time."""
+    from kg.validation.shapes import load_shapes
+
+    assert load_shapes() is load_shapes()

@@ -106,7 +106,6 @@ def load_shapes(directory: Path | None = None) -> Shapes:
     return _load_shapes((directory or resource_dir("shapes")).resolve())
 
 
-@cache
 def changelog_version(directory: Path | None = None) -> str | None:
     """The shapes' version: the newest ``## x.y.z`` heading of ``shapes/CHANGELOG.md``, their one version source
     (the loader stamps it on every shapes document as ``owl:versionInfo``)."""
@@ -117,6 +116,7 @@ def changelog_version(directory: Path | None = None) -> str | None:
     return match.group(1) if match else None
 
 
+@cache
 def _load_shapes(directory: Path) -> Shapes:
     files = sorted(directory.glob("*.ttl"))
     if not files:
