@@ -8,20 +8,9 @@ from typing import Any
 
 import jinja2
 
-_MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+from kg.sources.page_labels import MONTHS
+
+_MONTHS_FR = MONTHS  # the French month names pages are read with are the ones they are written with
 
 
 def format_date(day: dt.date | None, lang: str = "fr") -> str:
