@@ -32,6 +32,6 @@ def test_bench_run_at_1k_questions(tmp_path: Path) -> None:
                 "| e2e CPU s |", "| e2e warm s |", "| export (no store) s |", "| floor CPU s |"):  # fmt: skip
         assert row in text
     assert "a test run" in text and "Registry: kg/data/sample/registry" in text
-    assert "/work/" not in text and str(ROOT) not in text  # no path of this machine
+    assert str(ROOT.parent) + "/" not in text  # no path of this machine (the checkout or what holds it)
     # the page warm: the registry not read again (its counts come from the cache)
     assert "persons 38, organes 119" in text.split("- warm: `", 1)[1].split("`", 1)[0]
