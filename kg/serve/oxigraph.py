@@ -64,27 +64,11 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
-@dataclass
-class OxigraphServer:
-    """An ``oxigraph`` server process over a store folder.
+class EndpointUrls:
+    """The addresses of a SPARQL server listening on ``host``:``port`` (Oxigraph's layout, which ``kg serve`` keeps)."""
 
-    ``read_only`` (the default) runs ``serve-read-only``: queries only, updates refused (HTTP 403); it may
-    run while other processes read the store, never while one writes it. Otherwise ``serve`` accepts
-    SPARQL Update and the Graph Store Protocol (``/store``); ``location=None`` keeps the data in memory.
-    The default graph is the union of the named graphs, as the shipped queries expect. ``timeout_s`` is
-    the server's query time limit (``--timeout-s``): past it the query is cancelled (the server may have
-    answered 200 already and cuts the body short: the guard of ``kg serve`` turns that into a 504).
-    """
-
-    location: Path | None
-    host: str = DEFAULT_HOST
-    port: int = DEFAULT_PORT
-    read_only: bool = True
-    union_default_graph: bool = True
-    cors: bool = False
-    timeout_s: int | None = None
-    process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
-    _log: IO[bytes] | None = field(default=None, init=False, repr=False)
+    host: str
+    port: int
 
     @property
     def url(self) -> str:
@@ -104,6 +88,29 @@ class OxigraphServer:
     def store_url(self) -> str:
         """The Graph Store Protocol endpoint (read-write servers only)."""
         return f"{self.url}/store"
+
+
+@dataclass
+class OxigraphServer(EndpointUrls):
+    """An ``oxigraph`` server process over a store folder.
+
+    ``read_only`` (the default) runs ``serve-read-only``: queries only, updates refused (HTTP 403); it may
+    run while other processes read the store, never while one writes it. Otherwise ``serve`` accepts
+    SPARQL Update and the Graph Store Protocol (``/store``); ``location=None`` keeps the data in memory.
+    The default graph is the union of the named graphs, as the shipped queries expect. ``timeout_s`` is
+    the server's query time limit (``--timeout-s``): past it the query is cancelled (the server may have
+    answered 200 already and cuts the body short: the guard of ``kg serve`` turns that into a 504).
+    """
+
+    location: Path | None
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    read_only: bool = True
+    union_default_graph: bool = True
+    cors: bool = False
+    timeout_s: int | None = None
+    process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
+    _log: IO[bytes] | None = field(default=None, init=False, repr=False)
 
     def command(self) -> list[str]:
         mode = "serve-read-only" if self.read_only else "serve"

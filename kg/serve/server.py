@@ -27,7 +27,7 @@ from kg.serve.guard import (
     GuardPolicy,
     token_from_env,
 )
-from kg.serve.oxigraph import DEFAULT_HOST, DEFAULT_PORT, OxigraphServer
+from kg.serve.oxigraph import DEFAULT_HOST, DEFAULT_PORT, EndpointUrls, OxigraphServer
 from kg.serve.swap import real_location, remove_serving, write_serving
 
 
@@ -49,7 +49,7 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-class SiteServer:
+class SiteServer(EndpointUrls):
     """``kg serve``: start (returns once it answers), :meth:`wait` (the foreground), :meth:`stop`."""
 
     def __init__(
@@ -63,23 +63,6 @@ class SiteServer:
         self._socket: socket.socket | None = None
 
     # -- what tests and the command read
-
-    @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
-
-    @property
-    def query_url(self) -> str:
-        return f"{self.url}/query"
-
-    @property
-    def update_url(self) -> str:
-        return f"{self.url}/update"
-
-    @property
-    def store_url(self) -> str:
-        return f"{self.url}/store"
 
     @property
     def read_only(self) -> bool:
