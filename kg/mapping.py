@@ -193,6 +193,9 @@ class QuestionMapper:
         self.mentions_graph = mint.shared_graph("mentions")
         self._emitted: set[Quad] = set()
         self._group_mandates: dict[str, tuple[Mandate, ...]] = {}  # person uid → their GP mandates
+        #: every membership uid a question was linked to (hc:authorMandate, hc:authorGroupMembership), so a
+        #: judge can make sure its context holds them without scanning the quads
+        self.linked_mandates: set[str] = set()
 
     def map(self, q: Question) -> list[Quad]:
         m = self.mint
@@ -382,6 +385,7 @@ class QuestionMapper:
         mandate_uid = q.author.mandate_uid or (mandate.uid if mandate else None)
         if mandate_uid:
             add(s, OX_HC.authorMandate, m.mandate(mandate_uid))
+            self.linked_mandates.add(mandate_uid)
         if mandate is not None and mandate.election is not None:
             election = mandate.election
             if election.department_code and election.constituency_number is not None:
@@ -404,6 +408,7 @@ class QuestionMapper:
             in_group = self._membership_of_group(person_uid, group_uid, published)
             if in_group is not None:
                 add(s, OX_HC.authorGroupMembership, m.mandate(in_group.uid))
+                self.linked_mandates.add(in_group.uid)
 
     def _membership_of_group(self, person_uid: str, group_uid: str, day: date) -> Mandate | None:
         """The person's GP membership of this group valid on ``day``: started on or before it (a start date is

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -55,6 +58,12 @@ def test_no_store_with_the_registry_cache_warm(tmp_path: Path) -> None:
     assert warm.in_graph > 0
     cold_lines = set((tmp_path / "cold.nt").read_text(encoding="utf-8").splitlines())
     assert set((tmp_path / "warm.nt").read_text(encoding="utf-8").splitlines()) == cold_lines
+    # the first exporter build counted the registry for the cache: the next one does not map it again
+    assert warm.cpu["registry map"] > 0
+    again = build(_options(tmp_path, "again", "nt", no_store=True, **cache))
+    assert again.cpu["registry map"] == 0
+    assert _timeless(again.one_line()) == _timeless(warm.one_line())
+    assert set((tmp_path / "again.nt").read_text(encoding="utf-8").splitlines()) == cold_lines
 
 
 @pytest.mark.parametrize("args", [["--no-store"], ["--no-store", "--out", "x.jsonld"]])
@@ -62,3 +71,24 @@ def test_no_store_needs_a_streamed_output(tmp_path: Path, args: list[str]) -> No
     result = CliRunner().invoke(app, ["build", *args, "--quarantine", str(tmp_path / "q.jsonl"), "-q"])
     assert result.exit_code == 2, result.output
     assert "--no-store" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("fmt", ["nt", "nq"])
+def test_no_store_counts_a_kept_invalid_record_like_a_store_build(tmp_path: Path, fmt: str) -> None:
+    """A question kept with --keep-invalid carries one more statement (hc:conformsToShapes false): exporter
+    mode, which counts the quads the workers report instead of loading them, must count it as a store does."""
+    batch = tmp_path / "batch"
+    shutil.copytree(SAMPLE_QUESTIONS / "json", batch)
+    record = json.loads((batch / "QANR5L15QE40439.json").read_text(encoding="utf-8"))
+    q = record["question"]
+    q["uid"], q["identifiant"]["numero"] = "QANR5L15QE40440", "40440"
+    q["auteur"]["identite"]["mandatRef"] = "PM731817"  # a committee membership, ended before the question
+    (batch / "QANR5L15QE40440.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    rdf = FORMATS[fmt].rdf_format
+    runs = {}
+    for name, more in (("stored", {}), ("exported", {"no_store": True})):
+        options = _options(tmp_path, name, fmt, keep_invalid=True, **more)
+        runs[name] = build(replace(options, sources=(batch,)))
+    assert runs["stored"].kept_invalid == runs["exported"].kept_invalid == 1
+    mine, theirs = _triples(tmp_path / f"exported.{fmt}", rdf), _triples(tmp_path / f"stored.{fmt}", rdf)
+    assert mine == theirs and len(mine) == runs["stored"].triples == runs["exported"].triples

@@ -31,6 +31,22 @@ _KEPT_LINE = re.compile(
 )
 
 
+#: the same predicates as terms, for the workers to pick the lines out of their quads (cheaper than the
+#: regular expression over the N-Quads, and beside the mapping rather than after it)
+DESCRIBED_PREDICATES = frozenset(ox.NamedNode(p) for p in DESCRIBED)
+
+
+def kept_lines(quads: Sequence[ox.Quad]) -> bytes:
+    """The statements among ``quads`` the description needs, as N-Quads (what :class:`TypeTally` keeps)."""
+    kept = [quad for quad in quads if quad.predicate in DESCRIBED_PREDICATES]
+    return (ox.serialize(kept, None, ox.RdfFormat.N_QUADS) or b"") if kept else b""
+
+
+def kept_in(nquads: bytes) -> bytes:
+    """The lines of ``nquads`` the description needs."""
+    return b"".join(_KEPT_LINE.findall(nquads))
+
+
 class TypeTally:
     """Counts the quads submitted and keeps the statements the description needs in ``types`` (in memory)."""
 
@@ -39,19 +55,34 @@ class TypeTally:
         self.triples = 0
         self.cpu = 0.0
         self._first = True
+        #: what the first submission (the registry's graphs) counted: its triples and kept lines, for the
+        #: registry cache (a build with the same registry then neither maps nor counts it again)
+        self.registry_tally: tuple[int, bytes] | None = None
 
-    def submit(self, graphs: Sequence[ox.NamedNode], nquads: bytes) -> None:
+    def submit(self, graphs: Sequence[ox.NamedNode], nquads: bytes, kept: bytes | None = None) -> None:
+        """Count ``nquads``; keep ``kept`` (the lines of the described predicates among them, when the
+        caller has them already) or else the lines found in ``nquads``."""
         started = time.thread_time()
         if self._first:  # the registry's graphs: the one part where the mapping may repeat a statement
             self._first = False
             lines = set(nquads.splitlines())
             lines.discard(b"")
-            self.triples += len(lines)
+            typed = kept_in(nquads) if kept is None else kept
+            self.registry_tally = (len(lines), typed)
+            counted = len(lines)
         else:
-            self.triples += nquads.count(b"\n")
-        typed = b"".join(_KEPT_LINE.findall(nquads))
-        if typed:
-            self.types.store.bulk_load(typed, ox.RdfFormat.N_QUADS)
+            typed = kept_in(nquads) if kept is None else kept
+            counted = nquads.count(b"\n")
+        self.cpu += time.thread_time() - started
+        self.add(counted, typed)
+
+    def add(self, triples: int, kept: bytes) -> None:
+        """Count quads already counted elsewhere (the registry's, from the cache) and keep their lines."""
+        started = time.thread_time()
+        self._first = False
+        self.triples += triples
+        if kept:
+            self.types.store.bulk_load(kept, ox.RdfFormat.N_QUADS)
         self.cpu += time.thread_time() - started
 
     def then(self, task: Callable[[], None]) -> None:

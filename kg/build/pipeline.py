@@ -21,7 +21,7 @@ from typing import Generic, Protocol, TypeVar
 import pyoxigraph as ox
 
 from kg.build.dataset import describe
-from kg.build.exporter import TypeTally
+from kg.build.exporter import TypeTally, kept_in
 from kg.build.manifest import Manifest, manifest_path
 from kg.build.memory import fewer_collections, release_free_memory
 from kg.build.records import Intake, MappedRecord
@@ -344,7 +344,8 @@ class _Load:
         options, summary = self.options, self.summary
         workers = parallel(to_read, options.jobs)
         render = self.output.renderer.fmt.name if self.output is not None else None
-        setup = WorkerSetup(options.base, self.engine, render)
+        # N-Quads output is the records' N-Quads themselves: the workers render only other formats
+        setup = WorkerSetup(options.base, self.engine, render if render != "nq" else None, options.no_store)
         registry = self.registry
         assert registry is not None, "a _Load runs once"
         with ExitStack() as stack:
@@ -362,13 +363,26 @@ class _Load:
             piece = entry.rendered(render) if entry is not None and render is not None else None
             checks: _Later[tuple[list[ValidationResult], float]] = _Done((cached or [], 0.0))
             registry_piece: _Later[tuple[bytes, float]] = _Done((piece or b"", 0.0))
-            if write_registry:
+            # exporter mode: a registry counted, judged and rendered before is not mapped again
+            counted = (
+                entry.tally()
+                if entry is not None
+                and isinstance(loader, TypeTally)
+                and (self.engine is None or cached is not None)
+                and (render is None or piece is not None)
+                else None
+            )
+            if write_registry and counted is not None and isinstance(loader, TypeTally):
+                loader.add(*counted)
+            elif write_registry:
                 started = time.thread_time()
                 mapper = RegistryMapper(registry, self.mint)
                 data = ox.serialize(mapper.quads(), None, ox.RdfFormat.N_QUADS) or b""
                 summary.cpu["registry map"] += time.thread_time() - started
                 loader.submit(mapper.graphs(), data)
                 del mapper
+                if entry is not None and isinstance(loader, TypeTally) and loader.registry_tally is not None:
+                    entry.save_tally(loader.registry_tally)
                 if entry is not None and self.checkpoint and not entry.has_store():
                     # the store holds the registry alone: the next new store starts as a copy of it
                     loader.then(partial(entry.save_store, checkpoint(self.store.store)))
@@ -491,21 +505,29 @@ class _Load:
         graphs: list[ox.NamedNode] = []
         own: list[bytes] = []
         pieces: list[bytes] = []
+        kept: list[bytes] = []
+        landed: list[MappedRecord] = []
         for record in records:
             violating = self._report(record, record.results)
             if violating and not self.options.keep_invalid:
                 continue
+            landed.append(record)
             graph = self.mint.question_graph(record.uid)
             graphs.append(graph)
             own.append(record.nquads)
             pieces.append(record.rendered)
+            kept.append(record.kept)
             if violating:
                 flag = _flag_nonconforming(graph)
                 own.append(flag)
                 pieces.append(self.output.renderer.piece_of_nquads(flag) if self.output else b"")
             self.summary.in_graph += 1
             self.summary.by_type[record.type] += 1
-        if shared_data or own:
+        if isinstance(loader, TypeTally):
+            # counted, not loaded: the workers counted their records' quads and picked out their kept lines
+            triples = shared_data.count(b"\n") + sum(r.triples for r in landed) + len(own) - len(landed)
+            loader.add(triples, kept_in(shared_data) + b"".join(kept))
+        elif shared_data or own:
             loader.submit(graphs, shared_data + b"".join(own))
         if self.output is not None:
             self.output.write_nquads(shared_data)

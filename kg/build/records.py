@@ -15,10 +15,14 @@ class MappedRecord(NamedTuple):  # a tuple: pickled natively between processes (
     uid: str
     type: str  # QE | QOSD | QG
     source: str  # file (and pointer) it came from
-    nquads: bytes  # the quads of the question's own graph
+    nquads: (
+        bytes  # the quads of the question's own graph (empty in exporter mode when the output is not N-Quads)
+    )
     shared: bytes  # its quads in the add-only shared graphs (topics, mentions), one N-Quads line each
     rendered: bytes = b""  # its own graph's triples in the output's format (when the workers write it)
     results: tuple[ValidationResult, ...] = ()  # its SHACL results, warnings included (when judged)
+    kept: bytes = b""  # its own graph's lines the dataset description reads (exporter mode only)
+    triples: int = 0  # the quads of its own graph
 
 
 @dataclass

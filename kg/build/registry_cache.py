@@ -327,6 +327,14 @@ class CacheEntry:
         except OSError:
             return None
 
+    def tally(self) -> tuple[int, bytes] | None:
+        """What exporter mode counts of the registry: its triples and the lines the description reads."""
+        loaded = self._load("tally.pickle")
+        if not isinstance(loaded, tuple) or len(loaded) != 2:
+            return None
+        triples, kept = loaded
+        return (triples, kept) if isinstance(triples, int) and isinstance(kept, bytes) else None
+
     def has_store(self) -> bool:
         return (self.folder / "store" / "CURRENT").is_file()
 
@@ -389,6 +397,9 @@ class CacheEntry:
 
     def save_rendered(self, fmt: str, piece: bytes) -> None:
         self._save(f"render-{fmt}", piece)
+
+    def save_tally(self, tally: tuple[int, bytes]) -> None:
+        self._save("tally.pickle", pickle.dumps(tally, protocol=pickle.HIGHEST_PROTOCOL))
 
     def _save(self, name: str, data: bytes) -> None:
         with self.cache._lock(exclusive=False) as locked:
