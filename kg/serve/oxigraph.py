@@ -1,22 +1,28 @@
 """The Oxigraph server over a store, as a child process (behind the web application of ``kg serve``).
 
 The server is the ``oxigraph`` binary of the ``oxigraph`` PyPI package, started as a child process on
-127.0.0.1 and stopped by its PID.
+127.0.0.1 and stopped by its PID. On Linux the child dies with its parent, even one killed by SIGKILL.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import queue
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Self
+from typing import IO, Any, Self
 
 import httpx
 
@@ -29,6 +35,79 @@ USER_ENV = "KG_ENDPOINT_USER"
 PASSWORD_ENV = "KG_ENDPOINT_PASSWORD"
 N_TRIPLES = "application/n-triples"
 TURTLE = "text/turtle"
+
+
+# ------------------------------------------------------------------ a child that dies with its parent
+
+#: ``prctl`` option: the signal the kernel sends a process when its parent dies (Linux, <linux/prctl.h>).
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """On Linux, a ``preexec_fn`` that has the kernel SIGKILL the child when its parent dies (a ``kg
+    serve`` killed by SIGKILL or the OOM killer runs no clean-up of its own, and a server left behind
+    holds the port and the store's lock); ``None`` elsewhere. The libc function is looked up here, in the
+    parent: the child, between fork and exec, only calls it."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    prctl.restype = ctypes.c_int
+    parent, kill = os.getpid(), int(signal.SIGKILL)
+
+    def arrange() -> None:
+        prctl(PR_SET_PDEATHSIG, kill, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the request was made: nobody would signal
+            os.kill(os.getpid(), kill)
+
+    return arrange
+
+
+class _Spawner:
+    """Starts child processes from one thread that lives as long as the process.
+
+    The kernel's "parent death" is the death of the *thread* that forked the child, not of its process:
+    a server started from a worker thread (``kg serve`` swaps its store from anyio's worker threads,
+    which end when idle) would be killed with that thread. Every child is therefore forked by this
+    thread, which never ends before the process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: queue.SimpleQueue[tuple[list[str], dict[str, Any], Future[subprocess.Popen[bytes]]]]
+        self._jobs = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    def popen(self, command: list[str], **options: Any) -> subprocess.Popen[bytes]:
+        """``subprocess.Popen(command, **options)``, made to die with this process where the OS allows."""
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():  # first use, or a forked process
+                self._jobs = queue.SimpleQueue()
+                self._thread = threading.Thread(target=self._run, name="kg-spawner", daemon=True)
+                self._thread.start()
+            done: Future[subprocess.Popen[bytes]] = Future()
+            self._jobs.put((command, options, done))
+        return done.result()
+
+    def _run(self) -> None:
+        jobs = self._jobs
+        while True:
+            command, options, done = jobs.get()
+            try:
+                done.set_result(subprocess.Popen(command, preexec_fn=_die_with_parent(), **options))
+            except BaseException as exc:  # handed to the caller's thread
+                done.set_exception(exc)
+
+
+_spawner = _Spawner()
+
+
+def spawn_child(command: list[str], **options: Any) -> subprocess.Popen[bytes]:
+    """Start ``command`` as a child that the kernel kills when this process dies (Linux; elsewhere a
+    plain child process). ``options`` are :class:`subprocess.Popen`'s."""
+    return _spawner.popen(command, **options)
 
 
 # ------------------------------------------------------------------ the Oxigraph server
@@ -140,7 +219,7 @@ class OxigraphServer(EndpointUrls):
             raise EndpointError(f"{self.host}:{self.port} is already in use (choose another --port)")
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 — lives as long as the server
         try:
-            self.process = subprocess.Popen(
+            self.process = spawn_child(
                 command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT
             )
         except OSError as exc:
