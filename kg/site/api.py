@@ -42,10 +42,11 @@ from kg.site import feeds, stats
 from kg.site.charts import CHARTS
 from kg.site.describe import Description, describe, incoming_query
 from kg.site.home import catalog, dataset_summary
-from kg.site.i18n import pick_language, ui
+from kg.site.i18n import LANGUAGES, pick_language, ui
 from kg.site.index import SiteIndex
 from kg.site.labels import Labeller
 from kg.site.links import Links
+from kg.site.markup import Fragments
 from kg.site.paging import pager
 from kg.site.question import load_question, question_context
 from kg.site.render import render
@@ -64,6 +65,8 @@ from kg.site.views import scope_for
 from kg.store import EmbeddedStore
 from kg.vocab import HC_IRI
 
+#: Labels a static export keeps in memory (the IRIs most pages link to: deputies, bodies, ministries).
+LABELS_KEPT = 200_000
 #: Search results shown per page.
 SEARCH_PAGE = 25
 #: The RDF forms of a resource, by suffix (served by :mod:`kg.serve`, written by the static export).
@@ -100,6 +103,9 @@ class Site:
         self.paginate = paginate
         self.static = static
         self.index = SiteIndex(store)
+        self._fragments = {lang: Fragments(self.links, lang) for lang in LANGUAGES}
+        # a static export reads a store that does not change: labels are looked up once per process
+        self._labels = Labeller(store.store, limit=LABELS_KEPT) if static else None
         self._made: dict[tuple[str, str], str | tuple[bytes, str] | None] = {}
 
     def fingerprint(self) -> str:
@@ -210,7 +216,9 @@ class Site:
         return self._label(iri)
 
     def _label(self, iri: str) -> str | None:
-        return stats.label(self.index.connection(), iri) or Labeller(self.store.store).label(iri)
+        return stats.label(self.index.connection(), iri) or (
+            self._labels or Labeller(self.store.store)
+        ).label(iri)
 
     # ------------------------------------------------------------------ the kinds
 
@@ -219,10 +227,14 @@ class Site:
         if resource is not None:
             href = self.links.href(resource)
             formats = [{"name": n, "href": href + suffix, "type": t} for n, suffix, t in self.rdf_formats]
+        fragments = self._fragments[lang]
         return {
             "lang": lang,
             "t": ui(lang),
             "links": self.links,
+            "link": fragments.link,
+            "ref": fragments.ref,
+            "day": fragments.day,
             "as_of": self.as_of,
             "title": title,
             "formats": formats,
@@ -255,7 +267,7 @@ class Site:
         self, path: str, kind: str, scope: Scope, lang: str, params: Mapping[str, str]
     ) -> str | None:
         iri = self.base + path
-        description = describe(self.store.store, iri, lang, incoming=False)
+        description = describe(self.store.store, iri, lang, incoming=False, labels=self._labels)
         if not description.exists:
             return None
         t = ui(lang)
@@ -347,7 +359,7 @@ class Site:
 
     def _generic(self, path: str, lang: str) -> str | None:
         iri = self.base + path
-        description = describe(self.store.store, iri, lang)
+        description = describe(self.store.store, iri, lang, labels=self._labels)
         if not description.exists:
             return None
         query_href = self.links.path("sparql") + "?query=" + quote(incoming_query(iri), safe="")

@@ -63,12 +63,15 @@ def value_of(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, labels:
     return Value(str(term))
 
 
-def describe(store: ox.Store, iri: str, lang: str, *, incoming: bool = True) -> Description:
+def describe(
+    store: ox.Store, iri: str, lang: str, *, incoming: bool = True, labels: Labeller | None = None
+) -> Description:
     """The triples of ``iri`` (sorted by property), its first :data:`INCOMING_LIMIT` incoming links (when
-    ``incoming``) and the named graphs that hold its triples, with labels; an unknown IRI gives a
-    description that does not :attr:`~Description.exists`."""
+    ``incoming``) and the named graphs that hold its triples, with labels (from ``labels``, a labeller
+    that outlives the page, when given); an unknown IRI gives a description that does not
+    :attr:`~Description.exists`."""
     node = ox.NamedNode(iri)
-    labels = Labeller(store)
+    labels = labels if labels is not None else Labeller(store)
     description = Description(iri, labels.label(iri))
     graphs: set[str] = set()
     for quad in store.quads_for_pattern(node, None, None, None):

@@ -63,35 +63,46 @@ def resource_paths(store: ox.Store, base: str) -> Iterator[str]:
 
 
 class _Writer:
-    def __init__(self, root: Path, summary: ExportSummary) -> None:
-        self.root = root
+    """Files under ``root``, counted. Paths are checked by their text (no ``..`` segment, not absolute),
+    not by resolving each on the disk: a million files are written."""
+
+    def __init__(self, root: Path, summary: ExportSummary, made: set[str] | None = None) -> None:
+        self.root = str(root)
         self.summary = summary
-        self._dirs: set[Path] = set()
+        self._dirs: set[str] = made if made is not None else set()
 
     def write(self, path: str, data: bytes | str) -> None:
-        target = self.root / unquote(path)
-        if not target.resolve().is_relative_to(self.root.resolve()):
+        relative = unquote(path)
+        parts = relative.split("/")
+        if relative.startswith("/") or "\x00" in relative or any(p in ("..", ".") for p in parts):
             raise InputError(f"a resource path leaves the export folder: {path!r}", field="--out")
-        if target.parent not in self._dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(target.parent)
+        # strings and os calls, not Path objects: a Path per file cost more than writing the file
+        target = os.path.join(self.root, relative)  # noqa: PTH118
+        folder = os.path.dirname(target)  # noqa: PTH120
+        if folder not in self._dirs:
+            os.makedirs(folder, exist_ok=True)  # noqa: PTH103
+            self._dirs.add(folder)
         payload = data.encode("utf-8") if isinstance(data, str) else data
-        target.write_bytes(payload)
+        with open(target, "wb") as file:  # noqa: PTH123
+            file.write(payload)
         self.summary.files += 1
         self.summary.bytes += len(payload)
 
 
+#: Resources handed to an export process at a time (consecutive in the store's order, so the pages of one
+#: question's graph and the labels they share are made by one process).
+CHUNK = 2_000
+
+
 @dataclass(frozen=True, slots=True)
 class _Job:
-    """What one export process writes: every ``jobs``-th resource path from ``offset``."""
+    """What every export process needs to open the store and write its share."""
 
     store: Path | None
     root: Path
     base: str
     public_base: str
     as_of: dt.date
-    offset: int
-    jobs: int
 
 
 def export_site(
@@ -120,13 +131,20 @@ def export_site(
         count = jobs if jobs is not None else min(2, os.cpu_count() or 1)
         if store.path is None:
             count = 1
-        specs = [_Job(store.path, partial, base, public_base, as_of, i, count) for i in range(count)]
+        job = _Job(store.path, partial, base, public_base, as_of)
+        # the store is read once for the list of resources (each process scanned it whole before)
+        paths = list(resource_paths(store.store, base))
+        chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
+        del paths
         if count == 1:
-            parts = [_write_resources(specs[0], store)]
+            exporter = _Exporter(job, store)
+            parts = [exporter.write(chunk) for chunk in chunks]
         else:
             context = multiprocessing.get_context("spawn")  # the store is opened anew in each process
-            with ProcessPoolExecutor(count, mp_context=context) as pool:
-                parts = list(pool.map(_write_resources, specs))
+            with ProcessPoolExecutor(
+                count, mp_context=context, initializer=_start_worker, initargs=(job,)
+            ) as pool:
+                parts = list(pool.map(_write_chunk, chunks))
         summary = ExportSummary()
         for part in parts:
             summary.resources += part.resources
@@ -152,39 +170,62 @@ def _swap(partial: Path, out: Path) -> None:
         shutil.rmtree(old)
 
 
-def _write_resources(job: _Job, store: EmbeddedStore | None = None) -> ExportSummary:
-    """Every ``job.jobs``-th resource's page, Turtle, JSON-LD, charts and feed (run in a worker process
-    with ``store`` opened there)."""
-    if store is None:
-        assert job.store is not None
-        store = EmbeddedStore(job.store, read_only=True)
-    summary = ExportSummary()
-    site = Site(
-        store, base=job.base, public_base=job.public_base, as_of=job.as_of, paginate=False, static=True
-    )
-    writer = _Writer(job.root, summary)
-    context_url = job.public_base + CONTEXT_FILE
-    db = site.index.connection()
-    for n, path in enumerate(resource_paths(store.store, job.base)):
-        if n % job.jobs != job.offset:
-            continue
-        page = site.page(path, lang="fr", params={})
-        if page is None:
-            continue
-        writer.write(f"{path}.html", page)
-        description = describe(store.store, job.base + path)
-        if description is not None:
-            writer.write(f"{path}.ttl", serialize(description.triples, TURTLE, context_url=context_url))
-            writer.write(f"{path}.jsonld", jsonld.compact(description.triples, context_url))
-        kind = path.split("/", 1)[0]
-        summary.by_kind[kind] = summary.by_kind.get(kind, 0) + 1
-        summary.resources += 1
-        found = scope_for(store.store, job.base, path)
-        if found is not None and stats.count(db, found[1]):
-            _assets(site, writer, db, path, found)
-        elif kind == "question" and path.count("/") == 1:
-            _asset(site, writer, f"feeds/{path}.atom")
-    return summary
+class _Exporter:
+    """One process's writer of resources: the store, the site and its index opened once."""
+
+    def __init__(self, job: _Job, store: EmbeddedStore | None = None) -> None:
+        if store is None:
+            assert job.store is not None
+            store = EmbeddedStore(job.store, read_only=True)
+        self.store = store
+        self.base = job.base
+        self.root = job.root
+        self.site = Site(
+            store, base=job.base, public_base=job.public_base, as_of=job.as_of, paginate=False, static=True
+        )
+        self.context_url = job.public_base + CONTEXT_FILE
+        self.db = self.site.index.connection()
+        self._dirs: set[str] = set()
+
+    def write(self, paths: list[str]) -> ExportSummary:
+        """Each resource's page, Turtle, JSON-LD, charts and feed."""
+        summary = ExportSummary()
+        writer = _Writer(self.root, summary, self._dirs)
+        site, store = self.site, self.store.store
+        for path in paths:
+            page = site.page(path, lang="fr", params={})
+            if page is None:
+                continue
+            writer.write(f"{path}.html", page)
+            description = describe(store, self.base + path)
+            if description is not None:
+                writer.write(
+                    f"{path}.ttl", serialize(description.triples, TURTLE, context_url=self.context_url)
+                )
+                writer.write(f"{path}.jsonld", jsonld.compact(description.triples, self.context_url))
+            kind = path.split("/", 1)[0]
+            summary.by_kind[kind] = summary.by_kind.get(kind, 0) + 1
+            summary.resources += 1
+            found = scope_for(store, self.base, path)
+            if found is not None and stats.count(self.db, found[1]):
+                _assets(site, writer, self.db, path, found)
+            elif kind == "question" and path.count("/") == 1:
+                _asset(site, writer, f"feeds/{path}.atom")
+        return summary
+
+
+#: The exporter of a worker process (made by :func:`_start_worker`).
+_worker: _Exporter | None = None
+
+
+def _start_worker(job: _Job) -> None:
+    global _worker
+    _worker = _Exporter(job)
+
+
+def _write_chunk(paths: list[str]) -> ExportSummary:
+    assert _worker is not None
+    return _worker.write(paths)
 
 
 def _write_shared(site: Site, writer: _Writer, final: Path, public_base: str) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cache
+from types import MappingProxyType
 from typing import Final
 
 LANGUAGES: Final = ("fr", "en")
@@ -176,10 +179,14 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
 }
 
 
-def ui(lang: str) -> dict[str, str]:
-    """The interface strings of one language (``fr`` unless ``en``)."""
-    index = 1 if lang == "en" else 0
-    return {key: pair[index] for key, pair in _STRINGS.items()}
+def ui(lang: str) -> Mapping[str, str]:
+    """The interface strings of one language (``fr`` unless ``en``), made once per language."""
+    return _table(1 if lang == "en" else 0)
+
+
+@cache
+def _table(index: int) -> Mapping[str, str]:
+    return MappingProxyType({key: pair[index] for key, pair in _STRINGS.items()})
 
 
 def pick_language(lang: str) -> str:

@@ -49,10 +49,12 @@ def term_label(iri: str, lang: str) -> str:
 
 
 class Labeller:
-    """The label of resources of one store (looked up by index, cached for the life of one page)."""
+    """The label of resources of one store (looked up by index, cached for the life of one page, or of a
+    static export's process: then at most ``limit`` labels are kept, the cache emptied when full)."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, limit: int | None = None) -> None:
         self.store = store
+        self.limit = limit
         self._cache: dict[str, str | None] = {}
 
     def name(self, iri: str) -> str:
@@ -74,5 +76,7 @@ class Labeller:
                     if civility is not None and isinstance(civility.object, ox.Literal):
                         found = f"{civility.object.value} {found}"
                 break
+        if self.limit is not None and len(self._cache) >= self.limit:
+            self._cache.clear()
         self._cache[iri] = found
         return found
