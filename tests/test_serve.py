@@ -307,6 +307,38 @@ def test_incoming_links_are_paged_with_the_query_that_lists_them_all(
     assert len(listed.json()["results"]["bindings"]) == len(every)
 
 
+def test_charts_and_feeds_follow_accept_language(client: httpx.Client) -> None:
+    """A chart or a feed in the language the client prefers, with the headers a cache needs: its own ETag
+    per language, ``Vary: Accept-Language`` and ``Content-Language``."""
+    tags = set()
+    for path, english, french in (
+        (
+            "charts/questions-per-month/person/PA345722.svg",
+            "Questions published per month",
+            "Questions publiées par mois",
+        ),
+        ("feeds/person/PA345722.atom", "question events", "événements des questions"),
+    ):
+        for accept, lang, words in (
+            ("en-GB,en;q=0.9", "en", english),
+            ("fr-FR,fr;q=0.9,en;q=0.5", "fr", french),
+            ("", "fr", french),
+        ):
+            answer = client.get(f"/{path}", headers={"Accept-Language": accept} if accept else {})
+            assert answer.status_code == 200, (path, accept)
+            assert words in answer.text, (path, accept)
+            assert "Accept-Language" in answer.headers["vary"] and answer.headers["content-language"] == lang
+            tags.add((path, lang, answer.headers["etag"]))
+            again = client.get(
+                f"/{path}", headers={"Accept-Language": accept, "If-None-Match": answer.headers["etag"]}
+            )
+            assert again.status_code == 304
+    assert len({tag for _, _, tag in tags}) == 4  # one per asset and language
+    csv_en = client.get("/charts/questions-per-month/person/PA345722.csv", headers={"Accept-Language": "en"})
+    csv_fr = client.get("/charts/questions-per-month/person/PA345722.csv", headers={"Accept-Language": "fr"})
+    assert csv_en.content == csv_fr.content and csv_en.text.startswith("month,questions")
+
+
 def test_context_void_and_well_known(client: httpx.Client) -> None:
     context = client.get("/context.jsonld")
     assert context.headers["content-type"].startswith("application/ld+json")

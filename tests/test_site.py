@@ -381,6 +381,66 @@ def test_chart_data_agrees_with_the_questions(site: Site) -> None:
     assert months == sorted(months) and len(set(months)) == len(months)
 
 
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        (
+            "fr",
+            {
+                "": ("Questions publiées par mois — ensemble du jeu de données", "Mois de publication"),
+                "person/PA345722": (
+                    "Délais de réponse aux questions écrites — Mme Constance Le Grip",
+                    "jours",
+                ),
+                "organe/PO717460": ("Taux de réponse par ministère", "Part des questions écrites répondues"),
+            },
+        ),
+        (
+            "en",
+            {
+                "": ("Questions published per month — the whole dataset", "Month of publication"),
+                "person/PA345722": ("Answer delays of written questions — Mme Constance Le Grip", "days"),
+                "organe/PO717460": ("Answer rate per ministry", "Share of written questions answered"),
+            },
+        ),
+    ],
+)
+def test_charts_speak_the_language_asked(site: Site, lang: str, words: dict[str, tuple[str, str]]) -> None:
+    """Titles, descriptions, axis labels and figures in the page's language; the CSV's columns stay the
+    same names (programs read them), its rows the same data."""
+    names = {
+        "": "questions-per-month",
+        "person/PA345722": "answer-delays",
+        "organe/PO717460": "answer-rate-per-ministry",
+    }
+    other = "en" if lang == "fr" else "fr"
+    for path, (title_start, axis) in words.items():
+        stem = f"charts/{names[path]}/{path}".rstrip("/")
+        svg = site.asset(stem + ".svg", lang=lang)
+        assert svg is not None
+        root = ET.fromstring(svg[0])
+        title, desc = root.findtext(f"{SVG}title") or "", root.findtext(f"{SVG}desc") or ""
+        assert title.startswith(title_start), title
+        texts = [t.text or "" for t in root.iter(f"{SVG}text")]
+        assert any(axis in t for t in texts), texts
+        theirs = site.asset(stem + ".svg", lang=other)
+        assert theirs is not None and ET.fromstring(theirs[0]).findtext(f"{SVG}desc") != desc
+        assert site.asset(stem + ".csv", lang=lang) == site.asset(stem + ".csv", lang=other)
+    rate = site.asset("charts/answer-rate-per-ministry/organe/PO717460.svg", lang=lang)
+    assert rate is not None
+    figures = " ".join(t.text or "" for t in ET.fromstring(rate[0]).iter(f"{SVG}text"))
+    assert ("\u202f%" in figures) == (lang == "fr") and re.search(
+        r"\d,\d" if lang == "fr" else r"\d\.\d", figures
+    )
+
+
+def test_the_home_and_resource_pages_link_charts_titled_in_their_language(site: Site) -> None:
+    for lang, title in (("fr", "Questions publiées par mois"), ("en", "Questions published per month")):
+        for path in ("", "person/PA345722"):
+            page = site.page(path, lang=lang, params={})
+            assert page is not None and title in page, (lang, path)
+
+
 def test_no_chart_for_unknown_or_empty(site: Site) -> None:
     assert site.asset("charts/questions-per-month/person/PA0.svg") is None
     assert site.asset("charts/nothing.svg") is None
@@ -417,6 +477,41 @@ def test_atom_feeds(site: Site, path: str, expected: set[str]) -> None:
         closure = next(e for e in entries if (e.findtext(f"{ATOM}id") or "").endswith("/closure/1"))
         assert closure.findtext(f"{ATOM}updated") == "2022-06-21T00:00:00Z"
         assert "Fin de mandat" in (closure.findtext(f"{ATOM}summary") or "")
+
+
+@pytest.mark.parametrize(
+    ("lang", "closure", "reattribution", "events"),
+    [
+        (
+            "fr",
+            "Retrait : QANR5L15QE40439",
+            "Changement d'attribution : QANR5L15QE40439",
+            "événements des questions",
+        ),
+        ("en", "Withdrawn: QANR5L15QE40439", "Re-attribution: QANR5L15QE40439", "question events"),
+    ],
+)
+def test_feeds_speak_the_language_asked(
+    site: Site, lang: str, closure: str, reattribution: str, events: str
+) -> None:
+    found = site.asset("feeds/question/QANR5L15QE40439.atom", lang=lang)
+    assert found is not None
+    feed = ET.fromstring(found[0])
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == lang
+    assert events in (feed.findtext(f"{ATOM}title") or "")
+    titles = {
+        (e.findtext(f"{ATOM}id") or "").rsplit("/", 2)[-2]: e.findtext(f"{ATOM}title") or ""
+        for e in feed.findall(f"{ATOM}entry")
+    }
+    assert titles["closure"].startswith(closure), titles
+    assert titles["attribution"].startswith(reattribution), titles
+    summary = next(
+        e.findtext(f"{ATOM}summary") or ""
+        for e in feed.findall(f"{ATOM}entry")
+        if "closure" in (e.findtext(f"{ATOM}id") or "")
+    )
+    assert ("21 juin 2022" if lang == "fr" else "21 June 2022") in summary, summary
+    assert "Fin de mandat" in summary  # the data stays French
 
 
 def test_no_feed_for_other_kinds(site: Site) -> None:

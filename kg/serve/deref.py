@@ -97,10 +97,13 @@ async def resource(
     params = dict(request.query_params)
     site = await run_in_threadpool(backend.site, settings.today())
     if site is not None:
-        asset = await run_in_threadpool(site.asset, path)
+        asset = await run_in_threadpool(lambda: site.asset(path, lang=lang))
         if asset is not None:
-            tag = etag(backend, settings, "asset", path)
-            headers = {**CORS, "ETag": tag, "Cache-Control": "public, no-cache"}
+            # charts and feeds speak the language asked (the stylesheet and the CSV are the same in both)
+            tag = etag(backend, settings, "asset", path, lang)
+            headers = {**CORS, "ETag": tag, "Cache-Control": "public, no-cache", "Vary": "Accept-Language"}
+            if asset[1].startswith(("image/svg+xml", "application/atom+xml")):
+                headers["Content-Language"] = lang
             if not_modified(request, tag):
                 return Response(status_code=304, headers=headers)
             return Response(asset[0], media_type=asset[1], headers=headers)

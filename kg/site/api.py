@@ -9,6 +9,7 @@ Interface (mounted by the ASGI server of :mod:`kg.serve`, used by the static exp
     site.page("search", lang="fr", params={"q": "le grip"})     # search results
     site.not_found("question/QANR5L99QE1", lang="fr")           # -> str: a 404 page offering a search
     site.asset("assets/site.css")                               # -> (bytes, media type) | None
+    site.asset("charts/answer-delays/person/PA345722.svg", lang="en")  # a chart, in English
 
 - ``path`` is relative to ``base`` with no leading ``/`` and no query string: ``question/{uid}``,
   ``person/{PA…}``, ``organe/{PO…}``, ``constituency/92-6``, ``topic/rubrique/numerique``, ``""`` (home),
@@ -16,7 +17,8 @@ Interface (mounted by the ASGI server of :mod:`kg.serve`, used by the static exp
   events, answers, mandates, sources, graphs, unresolved fallbacks — a generic page of their facts);
   ``page`` returns ``None`` for a path that names nothing in the store (the server then answers 404 with
   :meth:`Site.not_found`).
-- ``lang`` is ``"fr"`` or ``"en"``: the interface strings (the data stays in French).
+- ``lang`` is ``"fr"`` or ``"en"``: the interface strings (the data stays in French), of pages and of the
+  charts' and feeds' titles, descriptions, axes and events.
 - ``params`` are the query-string parameters: ``q`` for search, ``page`` for paginated lists.
 - Links in pages point to ``public_base`` (or ``base`` when ``None``) + path, so they land on the server
   that serves the pages; ``public_base`` may be root-relative (``"/"``) for a static export.
@@ -140,8 +142,10 @@ class Site:
         guess = path.rstrip("/").rsplit("/", 1)[-1]
         return render("not_found.html", **self._common(lang, ui(lang)["not_found"]), query=guess)
 
-    def asset(self, path: str) -> tuple[bytes, str] | None:
-        """The bytes and media type of an asset (CSS, charts and their CSV, feeds); ``None`` otherwise."""
+    def asset(self, path: str, *, lang: str = "fr") -> tuple[bytes, str] | None:
+        """The bytes and media type of an asset (CSS, charts and their CSV, feeds); ``None`` otherwise.
+        Charts and feeds speak ``lang``; the CSV is the same in every language."""
+        lang = pick_language(lang)
         path = path.lstrip("/")
         if path == "assets/site.css":
             return resources.files("kg.site").joinpath(
@@ -150,17 +154,17 @@ class Site:
         head, _, rest = path.partition("/")
         if head == "charts":
             if "/" in rest:
-                return self._chart(rest)
-            made = self._made.get(("chart", rest))  # the dataset's charts: made once
+                return self._chart(rest, lang)
+            made = self._made.get((f"chart-{lang}", rest))  # the dataset's charts: made once
             if made is None:
-                made = self._made[("chart", rest)] = self._chart(rest)
+                made = self._made[(f"chart-{lang}", rest)] = self._chart(rest, lang)
             assert made is None or isinstance(made, tuple)
             return made
         if head == "feeds" and rest.endswith(".atom"):
-            return self._feed(rest.removesuffix(".atom"))
+            return self._feed(rest.removesuffix(".atom"), lang)
         return None
 
-    def _chart(self, rest: str) -> tuple[bytes, str] | None:
+    def _chart(self, rest: str, lang: str) -> tuple[bytes, str] | None:
         stem, dot, suffix = rest.rpartition(".")
         if not dot or suffix not in ("svg", "csv"):
             return None
@@ -174,18 +178,18 @@ class Site:
             kind, scope = found
             subject = self._label(self.base + path) or path
         else:
-            kind, scope, subject = "dataset", Scope.everything(), "ensemble du jeu de données"
+            kind, scope, subject = "dataset", Scope.everything(), ui(lang)["whole_dataset"]
         db = self.index.connection()
         if stats.count(db, scope) == 0:
             return None
-        chart = make_charts(db, scope, subject, "fr", kind).get(name)
+        chart = make_charts(db, scope, subject, lang, kind).get(name)
         if chart is None:
             return None
         if suffix == "svg":
-            return chart.svg("fr"), "image/svg+xml"
+            return chart.svg(lang), "image/svg+xml"
         return chart.csv(), "text/csv; charset=utf-8"
 
-    def _feed(self, path: str) -> tuple[bytes, str] | None:
+    def _feed(self, path: str, lang: str) -> tuple[bytes, str] | None:
         head, _, rest = path.partition("/")
         db = self.index.connection()
         iri = self.base + path
@@ -202,11 +206,11 @@ class Site:
         body = feeds.atom(
             feeds.events(db, scope),
             feed_id=iri,
-            title=f"{label} — hemicycle-kg",
+            title=f"{label} — {ui(lang)['feed_events']} — hemicycle-kg",
             page=self.links.href(iri),
             self_href=self.links.path(f"feeds/{path}.atom"),
             links=self.links,
-            lang="fr",
+            lang=lang,
             updated=self.as_of,
         )
         return body, "application/atom+xml; charset=utf-8"
@@ -250,14 +254,14 @@ class Site:
             **self._common(lang, title, summary.iri),
             summary=summary,
             queries=catalog(),
-            charts=self._home_charts(),
+            charts=self._home_charts(lang),
         )
 
-    def _home_charts(self) -> list[ChartLink]:
+    def _home_charts(self, lang: str) -> list[ChartLink]:
         db = self.index.connection()
         if stats.count(db, Scope.everything()) == 0:
             return []
-        made = make_charts(db, Scope.everything(), "ensemble du jeu de données", "fr", "dataset")
+        made = make_charts(db, Scope.everything(), ui(lang)["whole_dataset"], lang, "dataset")
         return [
             ChartLink(made[name].title, self.links.path(asset + ".svg"), self.links.path(asset + ".csv"))
             for name, asset in chart_paths("").items()

@@ -1,6 +1,8 @@
 """Charts drawn on the server as accessible SVG, each with its data as CSV.
 
-A title, a description naming every value, no script: questions per month, the answer-delay distribution, the answer rate per ministry."""
+A title, a description naming every value, axis labels, no script: questions per month, the answer-delay
+distribution, the answer rate per ministry. The words are those of the page's language (kg.site.i18n);
+the CSV's column names stay the same in every language, for the programs that read them."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from kg.site.i18n import ui
 from kg.site.render import format_number, format_percent
 
 SVG_NS: Final = "http://www.w3.org/2000/svg"
@@ -30,6 +33,8 @@ class Chart:
     rows: Sequence[tuple[str, float, *tuple[object, ...]]]
     horizontal: bool = False
     percent: bool = False
+    x_label: str = ""  # what the categories are (months, delays, ministries)
+    y_label: str = ""  # what the bars measure
 
     def csv(self) -> bytes:
         out = io.StringIO()
@@ -60,15 +65,26 @@ class Chart:
         ET.SubElement(root, f"{{{SVG_NS}}}desc", {"id": f"{self.name}-desc"}).text = self.description
         return root
 
+    @staticmethod
+    def _axis_label(root: ET.Element, text: str, x: int, y: int, *, rotate: bool = False) -> None:
+        if not text:
+            return
+        attributes = {"x": str(x), "y": str(y), "text-anchor": "middle", "fill": _INK, "font-weight": "bold"}
+        if rotate:
+            attributes["transform"] = f"rotate(-90 {x} {y})"
+        ET.SubElement(root, f"{{{SVG_NS}}}text", attributes).text = text
+
     def _value_text(self, value: float, lang: str) -> str:
         return format_percent(value, lang) if self.percent else format_number(value, lang)
 
     def _vertical(self, lang: str) -> str:
         n = max(1, len(self.rows))
         bar = max(4, min(40, 720 // n))
-        left, bottom, top, height = 48, 40, 16, 240
+        left, bottom, top, height = 64, 48, 16, 256
         width = max(320, left + bar * n)
         root = self._root(width + 8, height)
+        self._axis_label(root, self.x_label, (left + width) // 2, height - 8)
+        self._axis_label(root, self.y_label, 14, top + (height - bottom - top) // 2, rotate=True)
         peak = max((float(r[1]) for r in self.rows), default=0.0) or 1.0
         plot = height - bottom - top
         for fraction in (0.0, 0.5, 1.0):
@@ -85,6 +101,7 @@ class Chart:
             )
             label.text = self._value_text(peak * fraction, lang)
         every = max(1, n // 12)
+        colon = ui(lang)["colon"]
         for i, row in enumerate(self.rows):
             value = float(row[1])
             h = plot * value / peak
@@ -100,7 +117,7 @@ class Chart:
                     "fill": _BAR,
                 },
             )
-            ET.SubElement(rect, f"{{{SVG_NS}}}title").text = f"{row[0]} : {self._value_text(value, lang)}"
+            ET.SubElement(rect, f"{{{SVG_NS}}}title").text = f"{row[0]}{colon}{self._value_text(value, lang)}"
             if i % every == 0:
                 tick = ET.SubElement(
                     root,
@@ -118,9 +135,11 @@ class Chart:
     def _horizontal(self, lang: str) -> str:
         n = max(1, len(self.rows))
         line, label_w, plot_w, top = 22, 300, 300, 8
-        height = top + line * n + 8
+        height = top + line * n + 8 + 20
         root = self._root(label_w + plot_w + 80, height)
+        self._axis_label(root, self.y_label, label_w + plot_w // 2, height - 8)
         peak = 1.0 if self.percent else max((float(r[1]) for r in self.rows), default=0.0) or 1.0
+        colon = ui(lang)["colon"]
         for i, row in enumerate(self.rows):
             y = top + i * line
             value = float(row[1])
@@ -143,7 +162,7 @@ class Chart:
                     "fill": _BAR,
                 },
             )
-            ET.SubElement(rect, f"{{{SVG_NS}}}title").text = f"{name} : {self._value_text(value, lang)}"
+            ET.SubElement(rect, f"{{{SVG_NS}}}title").text = f"{name}{colon}{self._value_text(value, lang)}"
             figure = ET.SubElement(
                 root, f"{{{SVG_NS}}}text", {"x": f"{label_w + w + 4:.1f}", "y": str(y + 15), "fill": _INK}
             )
@@ -152,76 +171,56 @@ class Chart:
 
 
 def _listing(rows: Sequence[tuple[str, float, *tuple[object, ...]]], lang: str, percent: bool = False) -> str:
+    colon = ui(lang)["colon"]
     shown = [
-        f"{r[0]} : {format_percent(float(r[1]), lang) if percent else format_number(float(r[1]), lang)}"
+        f"{r[0]}{colon}{format_percent(float(r[1]), lang) if percent else format_number(float(r[1]), lang)}"
         for r in rows
     ]
-    return "; ".join(shown) if shown else ("aucune donnée" if lang == "fr" else "no data")
+    return "; ".join(shown) if shown else ui(lang)["no_data"]
 
 
 def per_month_chart(rows: Sequence[tuple[str, int]], subject: str, lang: str) -> Chart:
-    title = (
-        f"Questions publiées par mois — {subject}"
-        if lang == "fr"
-        else f"Questions published per month — {subject}"
-    )
-    lead = (
-        "Nombre de questions publiées chaque mois"
-        if lang == "fr"
-        else "Number of questions published each month"
-    )
+    t = ui(lang)
     data = [(month, float(n)) for month, n in rows]
     return Chart(
         "questions-per-month",
-        title,
-        f"{lead}. {_listing(data, lang)}.",
+        f"{t['chart_per_month']} — {subject}",
+        f"{t['chart_per_month_lead']}. {_listing(data, lang)}.",
         ("month", "questions"),
         [(m, n) for m, n in rows],
+        x_label=t["axis_month"],
+        y_label=t["axis_questions"],
     )
 
 
 def delay_chart(rows: Sequence[tuple[str, int]], subject: str, lang: str) -> Chart:
-    title = (
-        f"Délais de réponse aux questions écrites — {subject}"
-        if lang == "fr"
-        else f"Answer delays of written questions — {subject}"
-    )
-    lead = (
-        "Nombre de questions écrites répondues, par délai de réponse en jours"
-        if lang == "fr"
-        else "Answered written questions by answer delay in days"
-    )
+    t = ui(lang)
     data = [(b, float(n)) for b, n in rows]
     return Chart(
         "answer-delays",
-        title,
-        f"{lead}. {_listing(data, lang)}.",
+        f"{t['chart_delays']} — {subject}",
+        f"{t['chart_delays_lead']}. {_listing(data, lang)}.",
         ("delay_days", "questions"),
         [(b, n) for b, n in rows],
+        x_label=t["axis_delay"],
+        y_label=t["axis_answered"],
     )
 
 
 def rate_chart(rows: Sequence[tuple[str, str, int, int]], subject: str, lang: str) -> Chart:
-    title = (
-        f"Taux de réponse par ministère — {subject}"
-        if lang == "fr"
-        else f"Answer rate per ministry — {subject}"
-    )
-    lead = (
-        "Part des questions écrites répondues, par ministère attributaire"
-        if lang == "fr"
-        else "Share of written questions answered, per ministry in charge"
-    )
+    t = ui(lang)
     data = [
         (label, answered / total if total else 0.0, total, answered, iri)
         for iri, label, total, answered in rows
     ]
     return Chart(
         "answer-rate-per-ministry",
-        title,
-        f"{lead}. {_listing(data, lang, percent=True)}.",
+        f"{t['chart_rate']} — {subject}",
+        f"{t['chart_rate_lead']}. {_listing(data, lang, percent=True)}.",
         ("ministry", "answer_rate", "written_questions", "answered", "iri"),
         data,
         horizontal=True,
         percent=True,
+        x_label=t["ministry"],
+        y_label=t["axis_rate"],
     )

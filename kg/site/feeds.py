@@ -1,6 +1,7 @@
 """Atom feeds of question events for a question, a deputy or a ministry, to follow in a feed reader.
 
-The events: published, re-attributed, signalled, renewed, answered, withdrawn."""
+The events: published, re-attributed, signalled, renewed, answered, withdrawn; named in the language asked
+(the interface strings of the pages, kg.site.i18n), the data itself staying French."""
 
 from __future__ import annotations
 
@@ -10,27 +11,25 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Final
 
+from kg.site.i18n import ui
 from kg.site.links import Links
+from kg.site.render import format_date
 from kg.site.stats import Scope
 
 ATOM_NS: Final = "http://www.w3.org/2005/Atom"
 #: Entries a feed holds (the latest events).
 FEED_SIZE: Final = 50
-_KIND_FR: Final = {
-    "publication": "Question publiée",
-    "attribution": "Question réattribuée",
-    "signalement": "Question signalée",
-    "renewal": "Question renouvelée",
-    "answer": "Réponse publiée",
-    "closure": "Question retirée",
-}
-_KIND_EN: Final = {
-    "publication": "Question published",
-    "attribution": "Question re-attributed",
-    "signalement": "Question signalled",
-    "renewal": "Question renewed",
-    "answer": "Answer published",
-    "closure": "Question withdrawn",
+#: The interface string (kg.site.i18n) that names each kind of event in an entry (a first attribution is
+#: the publication: every attribution in a feed is a re-attribution).
+_KIND_KEYS: Final = {
+    "publication": "ev_publication",
+    "attribution": "ev_reattribution",
+    "signalement": "ev_signalement",
+    "renewal": "ev_renewal",
+    "answer": "ev_answer",
+    "closure": "ev_closure",
+    "erratum": "ev_erratum",
+    "answer-erratum": "ev_answer-erratum",
 }
 
 
@@ -74,9 +73,11 @@ def atom(
     updated: dt.date,
 ) -> bytes:
     """The Atom document (RFC 4287) of ``events_``; ``feed_id`` is the subject's IRI, ``updated`` the
-    latest event's day (or the as-of date for an empty feed), so the feed is the same for the same data."""
+    latest event's day (or the as-of date for an empty feed), so the feed is the same for the same data.
+    ``lang`` (``fr`` or ``en``) names the events and dates."""
     ET.register_namespace("", ATOM_NS)
-    kinds = _KIND_EN if lang == "en" else _KIND_FR
+    t = ui(lang)
+    kinds = {kind: t[key] for kind, key in _KIND_KEYS.items()}
     feed = ET.Element(f"{{{ATOM_NS}}}feed", {"xml:lang": lang})
     ET.SubElement(feed, f"{{{ATOM_NS}}}id").text = feed_id
     ET.SubElement(feed, f"{{{ATOM_NS}}}title").text = title
@@ -91,7 +92,7 @@ def atom(
     for event in events_:
         entry = ET.SubElement(feed, f"{{{ATOM_NS}}}entry")
         ET.SubElement(entry, f"{{{ATOM_NS}}}id").text = event.iri
-        heading = f"{kinds.get(event.kind, event.kind)} : {event.uid}"
+        heading = f"{kinds.get(event.kind, event.kind)}{t['colon']}{event.uid}"
         if event.title:
             heading += f" — {event.title}"
         ET.SubElement(entry, f"{{{ATOM_NS}}}title").text = heading
@@ -102,7 +103,7 @@ def atom(
             f"{{{ATOM_NS}}}link",
             {"rel": "alternate", "type": "text/html", "href": links.href(event.question)},
         )
-        details = [kinds.get(event.kind, event.kind), event.day.isoformat()]
+        details = [kinds.get(event.kind, event.kind), format_date(event.day, lang)]
         if event.ministry_label:
             details.append(event.ministry_label)
         if event.label:

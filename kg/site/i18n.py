@@ -174,6 +174,30 @@ _STRINGS: Final[dict[str, tuple[str, str]]] = {
     "k_topic": ("Rubrique ou analyse", "Topic"),
     "names": ("Index des noms", "Index of names"),
     "deadline": ("Échéance", "Deadline"),
+    "whole_dataset": ("ensemble du jeu de données", "the whole dataset"),
+    "colon": (" : ", ": "),  # French puts a space before a colon, as the pages write it
+    "no_data": ("aucune donnée", "no data"),
+    "chart_per_month": ("Questions publiées par mois", "Questions published per month"),
+    "chart_per_month_lead": (
+        "Nombre de questions publiées chaque mois",
+        "Number of questions published each month",
+    ),
+    "chart_delays": ("Délais de réponse aux questions écrites", "Answer delays of written questions"),
+    "chart_delays_lead": (
+        "Nombre de questions écrites répondues, par délai de réponse en jours",
+        "Answered written questions by answer delay in days",
+    ),
+    "chart_rate": ("Taux de réponse par ministère", "Answer rate per ministry"),
+    "chart_rate_lead": (
+        "Part des questions écrites répondues, par ministère attributaire",
+        "Share of written questions answered, per ministry in charge",
+    ),
+    "axis_month": ("Mois de publication", "Month of publication"),
+    "axis_questions": ("Questions", "Questions"),
+    "axis_delay": ("Délai de réponse (jours)", "Answer delay (days)"),
+    "axis_answered": ("Questions écrites répondues", "Answered written questions"),
+    "axis_rate": ("Part des questions écrites répondues", "Share of written questions answered"),
+    "feed_events": ("événements des questions", "question events"),
     "language": ("Language", "Langue"),
     "other_language": ("English", "Français"),
 }
