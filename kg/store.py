@@ -72,10 +72,13 @@ class EmbeddedStore:
 
     def load_graphs(self, graphs: Sequence[ox.NamedNode], nquads: bytes) -> None:
         """Drop ``graphs`` if present, then load N-Quads (whose quads belong to those graphs or to the
-        add-only shared graphs) with Oxigraph's bulk loader."""
+        add-only shared graphs) with Oxigraph's bulk loader.
+
+        The N-Quads must be pyoxigraph's own serialisation of terms (as the build's are): they are parsed
+        leniently, without checking each IRI again (~6% of the load's CPU)."""
         self._drop(graphs)
         if nquads:
-            self.store.bulk_load(nquads, ox.RdfFormat.N_QUADS)
+            self.store.bulk_load(nquads, ox.RdfFormat.N_QUADS, lenient=True)
             self._empty = False
 
     def _drop(self, graphs: Sequence[ox.NamedNode]) -> None:

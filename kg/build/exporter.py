@@ -82,7 +82,7 @@ class TypeTally:
         self._first = False
         self.triples += triples
         if kept:
-            self.types.store.bulk_load(kept, ox.RdfFormat.N_QUADS)
+            self.types.store.bulk_load(kept, ox.RdfFormat.N_QUADS, lenient=True)  # our own N-Quads
         self.cpu += time.thread_time() - started
 
     def then(self, task: Callable[[], None]) -> None:
