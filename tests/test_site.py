@@ -19,11 +19,14 @@ import lxml.html
 import pytest
 
 from kg.build.pipeline import BuildOptions, build
+from kg.errors import InputError
+from kg.query.catalog import find_query
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.site import resource, stats
 from kg.site.api import Site
 from kg.site.deadlines import add_months, judge
 from kg.site.index import SiteIndex, fingerprint
+from kg.site.question import card_query_text
 from kg.site.search import match_expression
 from kg.store import EmbeddedStore
 
@@ -439,6 +442,16 @@ def test_the_home_and_resource_pages_link_charts_titled_in_their_language(site: 
         for path in ("", "person/PA345722"):
             page = site.page(path, lang=lang, params={})
             assert page is not None and title in page, (lang, path)
+
+
+def test_the_question_page_runs_the_catalogs_card_query() -> None:
+    """The question page binds the uid into the card query's text once parsed (kg.site.question): the
+    text is the one the catalog's own binding gives, and a uid that is not one is refused as there."""
+    spec = find_query("question-card")
+    for uid in ("QANR5L15QE40439", "QANR5L16QOSD4115", "QANR5L9QG1"):
+        assert card_query_text(uid) == spec.render({"uid": uid})
+    with pytest.raises(InputError):
+        card_query_text('QANR5L15QE1" } ?x ?y ?z { "')
 
 
 def test_no_chart_for_unknown_or_empty(site: Site) -> None:

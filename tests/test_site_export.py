@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 
 from kg.build.pipeline import BuildOptions, build
 from kg.cli import app
+from kg.errors import InputError
 from kg.serve.description import describe
 from kg.serve.negotiate import context_document
 from kg.serve.oxigraph import free_port
@@ -139,6 +140,23 @@ def test_export_replaces_the_folder_whole(store: EmbeddedStore, tmp_path: Path) 
     assert (out / "question/QANR5L15QE40439.html").is_file()
     assert not (out / "stale.html").exists() and (out / "index.html").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_resource_path_that_would_leave_the_folder_is_refused(tmp_path: Path) -> None:
+    """Paths are checked by their text (no file is resolved on the disk): an IRI whose path decodes to
+    ``..`` segments stops the export with a one-line error, and nothing is written outside the folder."""
+    small = EmbeddedStore(None)
+    small.store.add(
+        ox.Quad(
+            ox.NamedNode(BASE + "topic/%2E%2E/%2E%2E/%2E%2E/evil"),
+            ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+            ox.Literal("evil"),
+            ox.NamedNode(BASE + "graph/topics"),
+        )
+    )
+    with pytest.raises(InputError, match="leaves the export folder"):
+        export_site(small, tmp_path / "site", base=BASE, as_of=AS_OF)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_cli_refuses_bad_options(store: EmbeddedStore, tmp_path: Path) -> None:
