@@ -134,6 +134,25 @@ def test_every_question_is_judged_whatever_the_batches(
     assert [e.uid for e in summary.quarantine] == ["QANR5L15QE40440"]
 
 
+def test_judging_in_small_batches_gives_the_same_verdicts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker judges every JUDGE_BATCH questions as they come (a one-file legislature of 100k records
+    would otherwise hold all their quads): batches of 2 give the verdicts, warnings and bytes of one batch."""
+    batch = _with_foreign_mandate(tmp_path)
+    whole = build(
+        BuildOptions((batch,), (SAMPLE_REGISTRY,), store=tmp_path / "s1", out=tmp_path / "1.nt", jobs=1)
+    )
+    monkeypatch.setattr(kg.build.workers, "JUDGE_BATCH", 2)
+    small = build(
+        BuildOptions((batch,), (SAMPLE_REGISTRY,), store=tmp_path / "s2", out=tmp_path / "2.nt", jobs=1)
+    )
+    assert (tmp_path / "1.nt").read_bytes() == (tmp_path / "2.nt").read_bytes()
+    assert [e.to_json() for e in whole.quarantine] == [e.to_json() for e in small.quarantine]
+    assert [d.one_line() for d in whole.diagnostics] == [d.one_line() for d in small.diagnostics]
+    assert small.quarantined == 1 and small.warnings == whole.warnings > 0
+
+
 def test_background_loader_raises_a_failed_load(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path / "store")
     graph = ox.NamedNode("https://example.org/g")

@@ -136,24 +136,40 @@ class _Worker:
                         triples=len(mine),
                     )
                 )
+                uids.append(question.uid)
+                if self.setup.engine is None:
+                    continue
                 shared_quads.extend(shared)
                 if question.uid not in batch:  # a copy of a uid is not judged: it does not land
                     batch[question.uid] = quads
                     serialized_of[question.uid] = nquads + shared_nquads
                     position[question.uid] = len(intake.mapped) - 1
-                uids.append(question.uid)
+                if len(batch) >= JUDGE_BATCH:  # judged as they come: a file of 100k records holds no
+                    self._judge_into(intake, batch, serialized_of, shared_quads, position)  # 6M quads
+                    batch, serialized_of, shared_quads, position = {}, {}, [], {}
             intake.file_results.append((uids, len(intake.quarantine) == rejected))
-        if self.setup.engine is not None and batch:
-            start = clock()
-            for uid, results in self._judge(batch, serialized_of, shared_quads, self.setup.engine).items():
-                at = position[uid]
-                intake.mapped[at] = intake.mapped[at]._replace(results=tuple(results))
-            context = self._context_seconds
-            self._context_seconds = 0.0
-            cpu["judge"] += clock() - start - context
-            cpu["judging context"] += context
+        if batch:
+            self._judge_into(intake, batch, serialized_of, shared_quads, position)
         release_free_memory()
         return intake
+
+    def _judge_into(
+        self,
+        intake: Intake,
+        batch: dict[str, list[ox.Quad]],
+        serialized: dict[str, bytes],
+        shared: list[ox.Quad],
+        position: dict[str, int],
+    ) -> None:
+        """Judge a batch and put each question's results on its record in ``intake``."""
+        assert self.setup.engine is not None
+        start = time.process_time()
+        for uid, results in self._judge(batch, serialized, shared, self.setup.engine).items():
+            at = position[uid]
+            intake.mapped[at] = intake.mapped[at]._replace(results=tuple(results))
+        context, self._context_seconds = self._context_seconds, 0.0
+        intake.cpu["judge"] += time.process_time() - start - context
+        intake.cpu["judging context"] += context
 
     def _add_linked_mandates(self, context: ox.Store) -> None:
         """A membership a question links to that the context lacks (not a deputy's or a group's: bad data,
@@ -172,23 +188,15 @@ class _Worker:
         shared: list[ox.Quad],
         engine: Engine,
     ) -> dict[str, list[ValidationResult]]:
-        """Judge the chunk's questions, JUDGE_BATCH at a time. The shared facts they made (topics, organes
-        known by mention) join the context first: a later question naming the same topic is checked
-        against them although this process mapped them only once."""
+        """Judge a batch of questions (at most JUDGE_BATCH) in one engine call. The shared facts they made
+        (topics, organes known by mention) join the context first: a later question naming the same topic
+        is checked against them although this process mapped them only once (the mapper emits a shared fact
+        with the first question that needs it: in this batch or an earlier one)."""
         context = self.context()
         context.extend(shared)
         self._add_linked_mandates(context)
-        uids = list(batch)
-        verdicts: dict[str, list[ValidationResult]] = {}
-        for i in range(0, len(uids), JUDGE_BATCH):
-            part = {uid: batch[uid] for uid in uids[i : i + JUDGE_BATCH]}
-            judged = judge_questions(
-                part, context, engine=engine, base=self.setup.base, serialized=serialized
-            )
-            for uid, results in judged.items():
-                if results:
-                    verdicts[uid] = results
-        return verdicts
+        judged = judge_questions(batch, context, engine=engine, base=self.setup.base, serialized=serialized)
+        return {uid: results for uid, results in judged.items() if results}
 
 
 _WORKER: _Worker | None = None
