@@ -191,3 +191,62 @@ def test_fewer_collections_puts_the_collector_back() -> None:
         raise RuntimeError
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == frozen
+
+
+def _one_legislature_file(tmp_path: Path, clean: bool) -> Path:
+    """The sample's records in one file, as the 14th legislature is published; unless ``clean``, with the
+    committee-membership copy, a copy of a uid (a duplicate) and an item that is not a record."""
+    records: list[object] = [
+        json.loads(path.read_text(encoding="utf-8"))["question"]
+        for path in sorted(
+            (SAMPLE_QUESTIONS / "json" if clean else _with_foreign_mandate(tmp_path)).glob("*.json")
+        )
+    ]
+    if not clean:
+        records.insert(7, records[2])  # read twice: the second copy is quarantined as a duplicate
+        records.insert(12, "not a record")
+    folder = tmp_path / "legislature"
+    folder.mkdir()
+    data = json.dumps({"questionsEcrites": {"question": records}}, ensure_ascii=False)
+    (folder / "Questions_XV.json").write_text(data, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(("jobs", "clean"), [(1, False), (2, False), (2, True)])
+def test_a_large_file_shared_out_in_slices_builds_what_one_read_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int, clean: bool
+) -> None:
+    """A whole legislature in one file is decoded by the build and its records go out in slices (to the
+    workers, or one after the other in one process): the bytes, the quarantine, the diagnostics and the
+    manifest are those of the file read whole."""
+    folder = _one_legislature_file(tmp_path, clean)
+
+    def run(name: str) -> tuple[object, ...]:
+        store = tmp_path / f"{name}.store"
+        summary = build(
+            BuildOptions((folder,), (SAMPLE_REGISTRY,), store=store, out=tmp_path / f"{name}.nt", jobs=jobs)
+        )
+        manifest = json.loads((tmp_path / f"{name}.store.manifest.json").read_text(encoding="utf-8"))
+        return (
+            (tmp_path / f"{name}.nt").read_bytes(),
+            sorted(e.to_json() for e in summary.quarantine),  # in the order they came: slices come later
+            sorted(d.one_line() for d in summary.diagnostics),
+            summary.records_read,
+            summary.in_graph,
+            manifest["files"],
+        )
+
+    whole = run("whole")
+    monkeypatch.setattr(kg.build.workers, "SPLIT_BYTES", 1)
+    monkeypatch.setattr(kg.build.workers, "CHUNK_FILES", 4)
+    monkeypatch.setattr(kg.build.workers, "PARALLEL_MIN_FILES", 1)
+    sliced = run("sliced")
+    assert sliced == whole
+    if clean:  # every record landed: the manifest keeps the file and its uids, and a rebuild skips it
+        (entry,) = whole[5].values()
+        assert len(entry["uids"]) == whole[4] == 30
+        again = build(BuildOptions((folder,), (SAMPLE_REGISTRY,), store=tmp_path / "sliced.store", jobs=jobs))
+        assert again.unchanged_records == 30 and again.records_read == 0
+    else:
+        assert whole[3] == 33 and whole[4] == 30  # the duplicate, the stray item and a violation do not land
+        assert len(whole[1]) == 3 and whole[5] == {}

@@ -412,11 +412,11 @@ class _Load:
 
             pending: list[MappedRecord] = []
             total = summary.unchanged_files + len(to_read)
+            carried: tuple[list[str], bool] | None = None  # a large file's slices so far
             for intake in mapping:
                 summary.absorb(intake)
                 records = iter(intake.mapped)
                 for uids, all_landed in intake.file_results:
-                    file = to_read[len(read)]
                     landed = all_landed
                     for _ in uids:
                         record = next(records)
@@ -424,7 +424,13 @@ class _Load:
                             landed = False
                             continue
                         pending.append(record)
-                    read.append((file, uids, landed))
+                    if carried is not None:
+                        uids, landed = carried[0] + uids, carried[1] and landed
+                        carried = None
+                    if intake.partial:  # the file goes on in the next intake
+                        carried = (uids, landed)
+                    else:
+                        read.append((to_read[len(read)], uids, landed))
                     if len(pending) >= BATCH:
                         if first:
                             self._write_registry(registry_piece)

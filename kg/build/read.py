@@ -5,7 +5,7 @@ Record by record; a file named on the command line that gives no question is an 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from kg.build.records import Intake
 from kg.errors import InputError, RecordError
@@ -17,7 +17,7 @@ from kg.report import Diagnostic, rejection
 from kg.sources.files import PAGE_SUFFIXES, InputFile
 from kg.sources.oldsite import is_old_site_xml, old_site_record
 from kg.sources.pages import PageError
-from kg.sources.question_decode import decode_question_file
+from kg.sources.question_decode import RawQuestion, decode_question_file
 from kg.sources.questions import parse_question
 
 
@@ -45,22 +45,50 @@ def read_file(file: InputFile, intake: Intake, registry: Registry) -> Iterator[Q
                 return
             yield _reconciled(question, warnings, intake, registry)
             return
-        for raw in decode_question_file(file.name, data, diagnostics=problems):
-            intake.records_read += 1
-            try:
-                question, warnings = parse_question(raw)
-            except RecordError as exc:
-                intake.reject(file.name, exc, pointer=raw.pointer)
-                continue
-            yield _reconciled(question, warnings, intake, registry)
+        yield from read_records(
+            file.name, decode_question_file(file.name, data, diagnostics=problems), intake, registry
+        )
     except InputError as exc:
         intake.records_read += 1
         intake.reject(file.name, exc)
-    for problem in problems:  # parts of a multi-record file that are not records
+    report_problems(file.name, problems, intake)
+
+
+def decoded_records(file: InputFile) -> tuple[list[RawQuestion], list[Diagnostic]] | None:
+    """A multi-record file's raw records and the problems found beside them, decoded at once, for the build
+    to share its records out among the workers; ``None`` when it is not a file of records (a page, the old
+    site's XML) or cannot be decoded: :func:`read_file` then reads it whole and says why."""
+    problems: list[Diagnostic] = []
+    try:
+        data = file.read_bytes()
+        if file.suffix in PAGE_SUFFIXES or looks_like_page(data) or is_old_site_xml(data):
+            return None
+        return list(decode_question_file(file.name, data, diagnostics=problems)), problems
+    except InputError:
+        return None
+
+
+def read_records(
+    name: str, raws: Iterable[RawQuestion], intake: Intake, registry: Registry
+) -> Iterator[Question]:
+    """Parse and reconcile decoded records of the file ``name``; a bad record goes to ``intake``."""
+    for raw in raws:
+        intake.records_read += 1
+        try:
+            question, warnings = parse_question(raw)
+        except RecordError as exc:
+            intake.reject(name, exc, pointer=raw.pointer)
+            continue
+        yield _reconciled(question, warnings, intake, registry)
+
+
+def report_problems(name: str, problems: Iterable[Diagnostic], intake: Intake) -> None:
+    """The parts of a multi-record file that are not records: an error is a record read and quarantined."""
+    for problem in problems:
         if problem.severity == "error":
             intake.records_read += 1
             intake.reject(
-                file.name,
+                name,
                 InputError(problem.message, file=problem.file, record=problem.record, field=problem.field),
             )
         else:

@@ -40,6 +40,9 @@ class Intake:
     )  # CPU seconds per step, in the process that did it
     diagnostics: list[Diagnostic] = field(default_factory=list)
     quarantine: list[QuarantineEntry] = field(default_factory=list)
+    #: a slice of a large file's records that is not its last: the file's entry in ``file_results`` goes
+    #: on in the next intake
+    partial: bool = False
 
     def reject(self, name: str, exc: InputError, *, pointer: str | None = None) -> None:
         """Count ``exc`` against this intake: an error for the person, an entry in the quarantine report."""

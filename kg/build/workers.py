@@ -21,22 +21,25 @@ import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult, Pool
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
 from kg.build.exporter import kept_lines
 from kg.build.memory import GC_THRESHOLDS, release_free_memory
-from kg.build.read import read_file
+from kg.build.read import decoded_records, read_file, read_records, report_problems
 from kg.build.records import Intake, MappedRecord
 from kg.export import FORMATS, Renderer
 from kg.iris import Minter
 from kg.mapping import QuestionMapper
 from kg.mapping_registry import RegistryMapper
+from kg.models import Question
 from kg.registry import Registry
+from kg.report import Diagnostic
 from kg.sources.files import InputFile
+from kg.sources.question_decode import RawQuestion
 from kg.validation.judging import judge_questions
 from kg.validation.report import validate_nquads
 from kg.validation.results import Engine, ValidationResult
@@ -49,6 +52,10 @@ PARALLEL_MIN_FILES = 3000
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 CHUNK_FILES = 2000
 JUDGE_BATCH = 2000  # questions judged in one engine call (bigger batches share their registry context)
+#: A file of question records this large (a whole legislature in one JSON or XML file) is decoded by the
+#: build and its records shared out among the workers CHUNK_FILES at a time, like files: read whole by one
+#: worker it was one chunk, one process and every record's output in memory at once.
+SPLIT_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,29 @@ class WorkerSetup:
     engine: Engine | None = None  # judge each question with this engine; None: no validation
     render: str | None = None  # a format (kg.export.FORMATS) each record's graph is written in; not N-Quads
     tally: bool = False  # exporter mode: pick out the lines the dataset description reads (TypeTally)
+
+
+class RecordSlice(NamedTuple):
+    """Some decoded records of one large multi-record file (a whole legislature in one JSON or XML file),
+    so that its records are shared out among the workers like files are."""
+
+    file: InputFile
+    raws: list[RawQuestion]
+    problems: list[Diagnostic]  # what is not a record in the file: reported with its last slice
+    last: bool
+
+
+@dataclass
+class _Unjudged:
+    """Questions mapped and not judged yet: their quads, N-Quads, records' places and shared facts."""
+
+    batch: dict[str, list[ox.Quad]] = field(default_factory=dict)
+    position: dict[str, int] = field(default_factory=dict)  # uid → its record in intake.mapped
+    serialized: dict[str, bytes] = field(default_factory=dict)  # uid → its N-Quads, as the engine reads them
+    shared: list[ox.Quad] = field(default_factory=list)
+
+    def clear(self) -> None:
+        self.batch, self.position, self.serialized, self.shared = {}, {}, {}, []
 
 
 class _Worker:
@@ -88,84 +118,101 @@ class _Worker:
             self._context_seconds = time.process_time() - start
         return self._context
 
+    def map_part(self, task: Task) -> Intake:
+        return self.map_slice(task) if isinstance(task, RecordSlice) else self.map_files(task)
+
     def map_files(self, files: Sequence[InputFile]) -> Intake:
-        mapper = self.mapper
-        own_graph = mapper.mint.question_graph
-        intake = Intake()
-        intake.cpu["worker start"], self.started = self.started, 0.0
-        batch: dict[str, list[ox.Quad]] = {}
-        position: dict[str, int] = {}  # uid → its record in intake.mapped
-        # uid → all its quads as N-Quads, made for the store: the engine reads them as they are
-        serialized_of: dict[str, bytes] = {}
-        shared_quads: list[ox.Quad] = []
-        clock, cpu = time.process_time, intake.cpu
+        """Read, map, judge and render whole files."""
+        intake, unjudged = self._intake(), _Unjudged()
         for file in files:
             intake.files += 1
             rejected = len(intake.quarantine)
-            uids: list[str] = []
-            questions = read_file(file, intake, mapper.registry)
-            while True:
-                start = clock()
-                question = next(questions, None)
-                mapped = clock()
-                cpu["read+model"] += mapped - start
-                if question is None:
-                    break
-                quads = mapper.map(question)
-                own = own_graph(question.uid)
-                mine = [q for q in quads if q.graph_name == own]
-                shared = [q for q in quads if q.graph_name != own]
-                serialized = clock()
-                cpu["map"] += serialized - mapped
-                nquads = ox.serialize(mine, None, ox.RdfFormat.N_QUADS) or b""
-                shared_nquads = ox.serialize(shared, None, ox.RdfFormat.N_QUADS) or b""
-                rendered = clock()
-                cpu["serialize"] += rendered - serialized
-                piece = self.renderer.piece(mine) if self.renderer is not None else b""
-                kept = kept_lines(mine) if self.setup.tally else b""
-                cpu["render"] += clock() - rendered
-                intake.mapped.append(
-                    MappedRecord(
-                        question.uid,
-                        question.type.value,
-                        str(question.source),
-                        b"" if self._counted_only else nquads,
-                        shared_nquads,
-                        piece,
-                        kept=kept,
-                        triples=len(mine),
-                    )
-                )
-                uids.append(question.uid)
-                if self.setup.engine is None:
-                    continue
-                shared_quads.extend(shared)
-                if question.uid not in batch:  # a copy of a uid is not judged: it does not land
-                    batch[question.uid] = quads
-                    serialized_of[question.uid] = nquads + shared_nquads
-                    position[question.uid] = len(intake.mapped) - 1
-                if len(batch) >= JUDGE_BATCH:  # judged as they come: a file of 100k records holds no
-                    self._judge_into(intake, batch, serialized_of, shared_quads, position)  # 6M quads
-                    batch, serialized_of, shared_quads, position = {}, {}, [], {}
+            uids = self._map(read_file(file, intake, self.mapper.registry), intake, unjudged)
             intake.file_results.append((uids, len(intake.quarantine) == rejected))
-        if batch:
-            self._judge_into(intake, batch, serialized_of, shared_quads, position)
+        return self._done(intake, unjudged)
+
+    def map_slice(self, part: RecordSlice) -> Intake:
+        """Map, judge and render some decoded records of a large file: one entry in ``file_results``, marked
+        ``partial`` unless it is the file's last slice (which also reports what is not a record in it)."""
+        intake, unjudged = self._intake(), _Unjudged()
+        name = part.file.name
+        uids = self._map(read_records(name, part.raws, intake, self.mapper.registry), intake, unjudged)
+        if part.last:
+            intake.files += 1
+            report_problems(name, part.problems, intake)
+        intake.file_results.append((uids, not intake.quarantine))
+        intake.partial = not part.last
+        return self._done(intake, unjudged)
+
+    def _intake(self) -> Intake:
+        intake = Intake()
+        intake.cpu["worker start"], self.started = self.started, 0.0
+        return intake
+
+    def _done(self, intake: Intake, unjudged: _Unjudged) -> Intake:
+        if unjudged.batch:
+            self._judge_into(intake, unjudged)
         release_free_memory()
         return intake
 
-    def _judge_into(
-        self,
-        intake: Intake,
-        batch: dict[str, list[ox.Quad]],
-        serialized: dict[str, bytes],
-        shared: list[ox.Quad],
-        position: dict[str, int],
-    ) -> None:
+    def _map(self, questions: Iterator[Question], intake: Intake, unjudged: _Unjudged) -> list[str]:
+        """Map, serialise and render each question into ``intake``; judge them JUDGE_BATCH at a time, as they
+        come (a one-file legislature of 100k records then never holds 6M quads). The uids, in order."""
+        mapper = self.mapper
+        own_graph = mapper.mint.question_graph
+        clock, cpu = time.process_time, intake.cpu
+        uids: list[str] = []
+        while True:
+            start = clock()
+            question = next(questions, None)
+            mapped = clock()
+            cpu["read+model"] += mapped - start
+            if question is None:
+                return uids
+            quads = mapper.map(question)
+            own = own_graph(question.uid)
+            mine = [q for q in quads if q.graph_name == own]
+            shared = [q for q in quads if q.graph_name != own]
+            serialized = clock()
+            cpu["map"] += serialized - mapped
+            nquads = ox.serialize(mine, None, ox.RdfFormat.N_QUADS) or b""
+            shared_nquads = ox.serialize(shared, None, ox.RdfFormat.N_QUADS) or b""
+            rendered = clock()
+            cpu["serialize"] += rendered - serialized
+            piece = self.renderer.piece(mine) if self.renderer is not None else b""
+            kept = kept_lines(mine) if self.setup.tally else b""
+            cpu["render"] += clock() - rendered
+            intake.mapped.append(
+                MappedRecord(
+                    question.uid,
+                    question.type.value,
+                    str(question.source),
+                    b"" if self._counted_only else nquads,
+                    shared_nquads,
+                    piece,
+                    kept=kept,
+                    triples=len(mine),
+                )
+            )
+            uids.append(question.uid)
+            if self.setup.engine is None:
+                continue
+            unjudged.shared.extend(shared)
+            if question.uid not in unjudged.batch:  # a copy of a uid is not judged: it does not land
+                unjudged.batch[question.uid] = quads
+                unjudged.serialized[question.uid] = nquads + shared_nquads
+                unjudged.position[question.uid] = len(intake.mapped) - 1
+            if len(unjudged.batch) >= JUDGE_BATCH:
+                self._judge_into(intake, unjudged)
+                unjudged.clear()
+
+    def _judge_into(self, intake: Intake, unjudged: _Unjudged) -> None:
         """Judge a batch and put each question's results on its record in ``intake``."""
         assert self.setup.engine is not None
         start = time.process_time()
-        for uid, results in self._judge(batch, serialized, shared, self.setup.engine).items():
-            at = position[uid]
+        verdicts = self._judge(unjudged.batch, unjudged.serialized, unjudged.shared, self.setup.engine)
+        for uid, results in verdicts.items():
+            at = unjudged.position[uid]
             intake.mapped[at] = intake.mapped[at]._replace(results=tuple(results))
         context, self._context_seconds = self._context_seconds, 0.0
         intake.cpu["judge"] += time.process_time() - start - context
@@ -246,11 +293,15 @@ def _init_worker(setup: WorkerSetup, registry: bytes) -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def map_files(files: Sequence[InputFile]) -> Intake:
-    """Read, map (and judge, and render) a chunk of files with the worker of this process."""
+Task = Sequence[InputFile] | RecordSlice  # a chunk of whole files, or some records of a large one
+
+
+def map_task(task: Task) -> Intake:
+    """Read, map (and judge, and render) a chunk of files, or a slice of a large file's records, with the
+    worker of this process."""
     if _WORKER is None:  # pragma: no cover - a programming error, not a data error
-        raise RuntimeError("map_files called before the worker was set up")
-    return _WORKER.map_files(files)
+        raise RuntimeError("map_task called before the worker was set up")
+    return _WORKER.map_part(task)
 
 
 def validate_registry_file(path: str, engine: Engine) -> tuple[list[ValidationResult], float]:
@@ -271,17 +322,20 @@ def render_file(path: str, fmt: str) -> tuple[bytes, float]:
 
 
 def _size(file: InputFile) -> int:
+    if file.member is not None:
+        return file.size or 0
     try:
-        return file.path.stat().st_size if file.member is None else 0
+        return file.path.stat().st_size
     except OSError:
         return 0
 
 
 def parallel(files: Sequence[InputFile], jobs: int) -> bool:
     """Whether the input is large enough to pay for worker processes (they cost ~1 s to start)."""
-    chunks = -(-len(files) // CHUNK_FILES)
-    large = len(files) >= PARALLEL_MIN_FILES or sum(_size(f) for f in files) >= PARALLEL_MIN_BYTES
-    return jobs > 1 and large and (chunks >= 2 or len(files) >= 2)
+    sizes = [_size(f) for f in files]
+    large = len(files) >= PARALLEL_MIN_FILES or sum(sizes) >= PARALLEL_MIN_BYTES
+    shared_out = len(files) >= 2 or any(size >= SPLIT_BYTES for size in sizes)  # a large file is split
+    return jobs > 1 and large and shared_out
 
 
 class ChunkedMapping:
@@ -339,23 +393,48 @@ class ChunkedMapping:
         return self.pool.apply_async(render_file, (path, fmt))
 
     def __iter__(self) -> Iterator[Intake]:
+        """Each task's intake, in input order; a large file's records come in several intakes, all but the
+        last marked ``partial``."""
         size = CHUNK_FILES
         if self.pool is not None:  # enough chunks to keep every worker busy, even for a small input
             size = max(1, min(CHUNK_FILES, -(-len(self.files) // (4 * self.jobs))))
-        chunks = [self.files[i : i + size] for i in range(0, len(self.files), size)]
+        pending = self._tasks(size)
         if self.pool is None:
             assert self.registry is not None
             worker = _Worker(self.setup, self.registry)
-            for chunk in chunks:
-                yield worker.map_files(chunk)
+            for task in pending:
+                yield worker.map_part(task)
             return
         waiting: deque[AsyncResult[Intake]] = deque()
-        pending = iter(chunks)
         for first in itertools.islice(pending, 2 * self.jobs):
-            waiting.append(self.pool.apply_async(map_files, (first,)))
+            waiting.append(self.pool.apply_async(map_task, (first,)))
         while waiting:
             intake = waiting.popleft().get()
             following = next(pending, None)
             if following is not None:
-                waiting.append(self.pool.apply_async(map_files, (following,)))
+                waiting.append(self.pool.apply_async(map_task, (following,)))
             yield intake
+
+    def _tasks(self, size: int) -> Iterator[Task]:
+        """Chunks of ``size`` files; a file of SPLIT_BYTES or more is decoded here (when the next task is
+        due) and its records go out CHUNK_FILES at a time instead."""
+        chunk: list[InputFile] = []
+        for file in self.files:
+            decoded = decoded_records(file) if _size(file) >= SPLIT_BYTES else None
+            if decoded is None:
+                chunk.append(file)
+                if len(chunk) >= size:
+                    yield chunk
+                    chunk = []
+                continue
+            if chunk:
+                yield chunk
+                chunk = []
+            raws, problems = decoded
+            starts = range(0, len(raws), CHUNK_FILES) if raws else range(1)
+            for start in starts:
+                last = start + CHUNK_FILES >= len(raws)
+                yield RecordSlice(file, raws[start : start + CHUNK_FILES], problems if last else [], last)
+            del raws, decoded
+        if chunk:
+            yield chunk
