@@ -349,3 +349,20 @@ def test_prune_keeps_what_a_draining_server_names(tmp_path: Path) -> None:
     serving_marker(store).write_text(orjson.dumps({"pid": os.getpid(), "port": 1, "path": named}).decode())
     assert generations.prune() == [tmp_path / "kg.oxigraph.gen-2"]
     assert [n for n, _ in generations.all()] == [1, 3, 4]
+
+
+def test_a_build_waits_for_no_update_it_is_refused_while_one_runs(tmp_path: Path) -> None:
+    """A plain kg build into a store that kg update keeps (it has the update's lock file) is refused with
+    exit 4 while an update holds the lock, and runs once it is free; a store kg update never touched gets
+    no lock file from kg build."""
+    plain = tmp_path / "plain.oxigraph"
+    build(BuildOptions(store=plain, quarantine=tmp_path / "q.jsonl"))
+    assert not lock_path(plain).exists()
+    store = tmp_path / "kg.oxigraph"
+    lock_path(store).touch()  # as kg update leaves it
+    options = BuildOptions(store=store, quarantine=tmp_path / "q.jsonl")
+    with held(lock_path(store), "test"), pytest.raises(BusyError, match=r"kg update") as busy:
+        build(options)
+    assert busy.value.exit_code == ExitCode.BUSY
+    assert not store.exists()  # refused before anything was written
+    assert build(options).in_graph > 0

@@ -38,7 +38,7 @@ from kg.export import (
     format_for,
     output_handle,
 )
-from kg.fetch.generations import refuse_if_served
+from kg.fetch.generations import refuse_if_served, unless_updating
 from kg.iris import DEFAULT_BASE, Minter
 from kg.mapping_registry import RegistryMapper
 from kg.registry import Registry
@@ -181,11 +181,17 @@ def _no_progress(done: int, total: int) -> None:
 
 def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildSummary:
     """Run the whole build. Raises :class:`InputError` only when an input given does not exist or the
-    store cannot be opened, ``BusyError`` when ``kg serve`` serves the store; bad files and records are
-    reported in the summary and go on."""
+    store cannot be opened, ``BusyError`` when ``kg serve`` serves the store or ``kg update`` is updating
+    it; bad files and records are reported in the summary and go on."""
+    if options.store is None or options.no_store:
+        return _build(options, progress)
+    refuse_if_served(options.store)  # a served store changes only by a swap of generations (kg update)
+    with unless_updating(options.store):
+        return _build(options, progress)
+
+
+def _build(options: BuildOptions, progress: Progress) -> BuildSummary:
     started = time.perf_counter()
-    if options.store is not None:  # a served store changes only by a swap of generations (kg update)
-        refuse_if_served(options.store)
     summary = BuildSummary()
     sources = list(options.sources) or [SAMPLE_QUESTIONS]
     registries = list(options.registries) or ([] if options.sources else [SAMPLE_REGISTRY])

@@ -21,12 +21,13 @@ import contextlib
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from kg.fetch.manifest import BusyError
+from kg.fetch.manifest import BusyError, held
 
 SIDECARS = (".manifest.json", ".questions.json", ".inputs.json")
 
@@ -53,6 +54,24 @@ def live_marker(store: Path) -> dict[str, Any] | None:
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return None
     return marker if isinstance(marker, dict) and pid > 0 and _alive(pid) else None
+
+
+def lock_path(store: Path) -> Path:
+    """The lock ``kg update`` holds on a store for its whole run (fetch, build, swap)."""
+    return store.with_name(store.name + ".lock")
+
+
+@contextlib.contextmanager
+def unless_updating(store: Path) -> Iterator[None]:
+    """For a build into ``store``: hold ``kg update``'s lock when the store has one (a store kept by
+    ``kg update``), so a build and an update never change it at once; :class:`BusyError` (exit 4) while an
+    update runs. A store ``kg update`` never touched gets no lock file."""
+    lock = lock_path(store)
+    if not lock.exists():
+        yield
+        return
+    with held(lock, f"the store {store} (kg update)"):
+        yield
 
 
 def refuse_if_served(store: Path) -> None:

@@ -23,7 +23,7 @@ from kg.fetch.changes import ChangeReport, diff, load_snapshot, save_snapshot, s
 from kg.fetch.command import FetchOptions, FetchSummary, run_fetch
 from kg.fetch.download import Progress as FetchProgress
 from kg.fetch.download import no_progress
-from kg.fetch.generations import Generations, sidecar
+from kg.fetch.generations import Generations, lock_path, sidecar
 from kg.fetch.manifest import FetchManifest, held
 from kg.fetch.portal import QUESTION_KINDS
 from kg.load import (
@@ -71,10 +71,6 @@ class UpdateSummary:
         if self.fetch.exit_code != ExitCode.OK:
             return self.fetch.exit_code
         return self.build.exit_code if self.build is not None else ExitCode.OK
-
-
-def lock_path(store: Path) -> Path:
-    return store.with_name(store.name + ".lock")
 
 
 def report_paths(store: Path) -> tuple[Path, Path]:
