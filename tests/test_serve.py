@@ -28,6 +28,7 @@ from kg.serve.negotiate import choose, language
 from kg.serve.oxigraph import free_port
 from kg.serve.server import SiteServer, serve_site
 from kg.serve.swap import serving_path
+from tests.serving import start_kg_serve
 
 pytestmark = [pytest.mark.server, pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated")]
 
@@ -486,21 +487,12 @@ def test_kg_serve_command_logs_each_request_and_stops_on_sigterm(sample_store: P
     """``kg serve`` as a user runs it: a line per request on standard error, SIGTERM stops it (exit 0) and
     removes ``<store>.serving``."""
     import signal
-    import subprocess
-    import sys
-    import time
 
     copy = tmp_path / "store"
     shutil.copytree(sample_store, copy)
     port = free_port()
-    command = [sys.executable, "-m", "kg.cli", "serve", "--store", str(copy), "--port", str(port)]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    process = start_kg_serve(copy, port)
     try:
-        deadline = time.monotonic() + 60
-        while not serving_path(copy).exists():
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            assert time.monotonic() < deadline, "kg serve did not start"
-            time.sleep(0.1)
         answer = httpx.get(f"http://127.0.0.1:{port}/{QUESTION}.ttl", trust_env=False, timeout=30)
         assert answer.status_code == 200
         process.send_signal(signal.SIGTERM)

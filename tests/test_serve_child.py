@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from kg.serve.oxigraph import OxigraphServer, free_port, port_is_free, spawn_child
-from kg.serve.swap import serving_path
+from tests.serving import start_kg_serve
 
 pytestmark = [
     pytest.mark.server,
@@ -54,15 +54,9 @@ def test_kg_serve_killed_by_sigkill_takes_its_oxigraph_server_along(
     copy = tmp_path / "store"
     shutil.copytree(sample_store, copy)
     port = free_port()
-    command = [sys.executable, "-m", "kg.cli", "serve", "--store", str(copy), "--port", str(port), "--quiet"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = start_kg_serve(copy, port, "--quiet")
     oxigraph: list[int] = []
     try:
-        deadline = time.monotonic() + 60
-        while not serving_path(copy).exists():
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            assert time.monotonic() < deadline, "kg serve did not start"
-            time.sleep(0.1)
         answer = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": "ASK {}"}, trust_env=False)
         assert answer.status_code == 200
         oxigraph = [c for c in children(process.pid) if Path(command_line(c)[0]).name == "oxigraph"]

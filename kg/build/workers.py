@@ -1,6 +1,6 @@
 """Mapping files chunk by chunk into mapped, judged and rendered records, in worker processes when the input is large.
 
-A chunk of files goes in; what comes out is, for each question, its N-Quads (serialised by pyoxigraph in
+A chunk of files (or a slice of the records of one large file) goes in; what comes out is, for each question, its N-Quads (serialised by pyoxigraph in
 the worker), its SHACL results (judged in the worker against the registry context the shapes can reach)
 and its triples in the output format, plus everything the summary needs: records read, diagnostics,
 quarantined records, CPU seconds per step. Pure with respect to its inputs (files + registry + base IRI), so
@@ -339,7 +339,8 @@ def parallel(files: Sequence[InputFile], jobs: int) -> bool:
 
 
 class ChunkedMapping:
-    """Maps every file, chunk by chunk, yielding each chunk's :class:`Intake` in input order.
+    """Maps every file, chunk by chunk, yielding each chunk's :class:`Intake` in input order; a file of
+    SPLIT_BYTES or more (a legislature in one file) goes out as slices of its records instead.
 
     With ``jobs`` > 1 and a large input, ``jobs`` worker processes (started with ``spawn``: no state leaks
     from this one) read, map, judge and render; at most two chunks per worker are in flight, so mapped
