@@ -95,3 +95,16 @@ def site_server(sample_store: Path) -> Iterator[Any]:
         yield served
     finally:
         served.stop()
+
+
+@pytest.fixture
+def writable_oxigraph(tmp_path: Path) -> Iterator[Any]:
+    """A real ``oxigraph serve`` on a free loopback port over a new store in ``tmp_path/target``, writable
+    (what ``kg load`` and ``kg update --load`` push into); stopped after the test."""
+    from kg.serve.oxigraph import OxigraphServer, free_port
+
+    server = OxigraphServer(tmp_path / "target", port=free_port(), read_only=False).start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import typer
 from kg.cli import app
 from kg.cli_support import run
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
-from kg.serve.oxigraph import OxigraphServer, free_port
+from kg.serve.oxigraph import OxigraphServer
 from kg.sources.files import QUESTION_SUFFIXES
 
 COMMAND = typer.main.get_command(app)
@@ -104,30 +103,37 @@ def test_a_lower_case_uid_is_the_same_question(store: Path, capsys: pytest.Captu
     assert len(out.splitlines()) > 10
 
 
-@pytest.fixture
-def oxigraph(tmp_path: Path) -> Iterator[OxigraphServer]:
-    server = OxigraphServer(tmp_path / "target", port=free_port(), read_only=False).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.mark.server
 def test_load_to_a_sparql_path_on_oxigraph_names_the_graph_store_url(
-    store: Path, oxigraph: OxigraphServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    store: Path, writable_oxigraph: OxigraphServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     state = str(tmp_path / "state.jsonl")
     code, _, err = kg(
-        capsys, "load", "--endpoint", f"{oxigraph.url}/sparql", "--store", str(store), "--state", state, "-q"
+        capsys,
+        "load",
+        "--endpoint",
+        f"{writable_oxigraph.url}/sparql",
+        "--store",
+        str(store),
+        "--state",
+        state,
+        "-q",
     )
     assert code == 3
     assert len(err.strip().splitlines()) == 1
-    assert f"its Graph Store URL is {oxigraph.url}/store" in err
-    assert f"kg load --endpoint {oxigraph.url}/query" in err
+    assert f"its Graph Store URL is {writable_oxigraph.url}/store" in err
+    assert f"kg load --endpoint {writable_oxigraph.url}/query" in err
     # following the advice works
     code, _, err = kg(
-        capsys, "load", "--endpoint", f"{oxigraph.url}/query", "--store", str(store), "--state", state, "-q"
+        capsys,
+        "load",
+        "--endpoint",
+        f"{writable_oxigraph.url}/query",
+        "--store",
+        str(store),
+        "--state",
+        state,
+        "-q",
     )
     assert code == 0, err
 

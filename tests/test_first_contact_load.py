@@ -5,7 +5,6 @@ what the server holds afterwards is exactly the store's graphs, whatever the siz
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -15,7 +14,7 @@ import kg.load
 from kg.build.pipeline import BuildOptions, build
 from kg.load import GraphStoreClient, LoadState, graph_payload, iter_graphs, load_store
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
-from kg.serve.oxigraph import OxigraphServer, free_port
+from kg.serve.oxigraph import OxigraphServer
 from kg.store import EmbeddedStore
 
 pytestmark = pytest.mark.server
@@ -33,21 +32,12 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
     return EmbeddedStore(root / "store", read_only=True)
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[OxigraphServer]:
-    running = OxigraphServer(tmp_path / "target", port=free_port(), read_only=False).start()
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
 def _triples(data: bytes) -> set[ox.Triple]:
     return set(ox.parse(data, ox.RdfFormat.N_TRIPLES))
 
 
 def test_a_graph_larger_than_a_piece_arrives_whole(
-    store: EmbeddedStore, server: OxigraphServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: EmbeddedStore, writable_oxigraph: OxigraphServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(kg.load, "PIECE_BYTES", 16 * 1024)  # the acteurs graph of the sample: many pieces
     monkeypatch.setattr(kg.load, "SPOOL_BYTES", 4 * 1024)  # and spilled to a temporary file
@@ -59,7 +49,7 @@ def test_a_graph_larger_than_a_piece_arrives_whole(
     assert max(sizes.values()) > 10 * 16 * 1024, "no graph large enough to go in pieces"
 
     state = LoadState(tmp_path / "state.jsonl")
-    with GraphStoreClient(f"{server.url}/store") as client:
+    with GraphStoreClient(f"{writable_oxigraph.url}/store") as client:
         summary = load_store(store, client, state=state)
         assert summary.loaded == summary.graphs == len(sizes)
         assert summary.bytes == sum(sizes.values())
