@@ -12,10 +12,13 @@ import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
+from kg.build.dataset import facts_of
+from kg.build.exporter import TypeTally
 from kg.build.pipeline import BuildOptions, build
 from kg.cli import app
 from kg.export import FORMATS
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
+from kg.store import EmbeddedStore
 
 
 def _timeless(line: str) -> str:
@@ -92,3 +95,40 @@ def test_no_store_counts_a_kept_invalid_record_like_a_store_build(tmp_path: Path
     assert runs["stored"].kept_invalid == runs["exported"].kept_invalid == 1
     mine, theirs = _triples(tmp_path / f"exported.{fmt}", rdf), _triples(tmp_path / f"stored.{fmt}", rdf)
     assert mine == theirs and len(mine) == runs["stored"].triples == runs["exported"].triples
+
+
+def test_the_tally_finds_what_the_store_queries_find() -> None:
+    """The counts and examples the tally reads off the kept lines equal those the store's queries give on the
+    same statements: an instance typed in two graphs counts once, and the least IRI is that of the code points (``…/a`` before ``…/a-b`` before ``…/a/b``, which the ``>`` closing an
+    IRI in N-Quads would reorder)."""
+    hc, dc = "https://w3id.org/hemicycle/ontology#", "http://purl.org/dc/terms/"
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    g1, g2 = ox.NamedNode("https://example.org/g1"), ox.NamedNode("https://example.org/g2")
+    q = [ox.NamedNode(f"https://example.org/question/{n}") for n in ("a/b", "a-b", "a")]
+    person = [ox.NamedNode(f"https://example.org/person/{n}") for n in ("x/y", "x")]
+    concept = ox.NamedNode("http://www.w3.org/2004/02/skos/core#Concept")
+    quads = [
+        ox.Quad(q[0], rdf_type, ox.NamedNode(hc + "WrittenQuestion"), g1),
+        ox.Quad(q[0], rdf_type, ox.NamedNode(hc + "WrittenQuestion"), g2),
+        ox.Quad(q[1], rdf_type, ox.NamedNode(hc + "WrittenQuestion"), g1),
+        ox.Quad(ox.NamedNode("https://example.org/topic/t/1"), rdf_type, concept, g1),
+        ox.Quad(ox.NamedNode("https://example.org/topic/t"), rdf_type, concept, g2),
+        *(ox.Quad(s, ox.NamedNode(hc + "questionedMinistry"), person[0], g1) for s in q),
+        *(ox.Quad(q[0], ox.NamedNode(dc + "creator"), p, g1) for p in person),
+        *(ox.Quad(q[2], ox.NamedNode(hc + "attributedMinistry"), p, g2) for p in person),
+    ]
+    store = EmbeddedStore(None)
+    store.store.extend(quads)
+    tally = TypeTally()
+    tally.add(len(quads), ox.serialize(quads, None, ox.RdfFormat.N_QUADS) or b"")
+    expected, found = facts_of(store), tally.facts()
+    assert dict(found.classes) == dict(expected.classes) == {hc + "WrittenQuestion": 2, concept.value: 2}
+    assert (
+        set(found.examples)
+        == set(expected.examples)
+        == {
+            "https://example.org/question/a",
+            "https://example.org/person/x",
+            "https://example.org/topic/t",
+        }
+    )

@@ -24,7 +24,7 @@ from kg.models import Attribution, JOReference, Mandate, Person, Question, Text
 from kg.registry import Registry, load_registry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.validation.engines import fast_engine_available
-from kg.validation.judging import judge_questions
+from kg.validation.judging import ContextCache, judge_questions
 from kg.validation.report import (
     read_rdf_files,
     validate_files,
@@ -278,6 +278,41 @@ def test_a_registry_node_result_goes_to_the_question_it_concerns(
     late_results = [r for r in verdicts[late.uid] if r.shape_name == "hcsh:Mandate-ended-after-questions"]
     assert [r.focus_node for r in late_results] == ["https://w3id.org/hemicycle/mandate/PM722528"]
     assert late_results[0].value == f'"2020-11-03"^^<{_XSD_DATE}>'
+
+
+def test_a_context_cache_kept_between_batches_judges_like_a_fresh_read(
+    registry: Registry, sample: list[Question]
+) -> None:
+    """A build's worker keeps what it read of the context from batch to batch; the context grows between
+    batches, and what it gains about a node already read must be judged (here: a second end date of the
+    author's mandate, which only the new statement makes wrong)."""
+    store = ox.Store()
+    store.bulk_extend(RegistryMapper(registry, Minter()).quads())
+    author = _by_uid(sample, "QANR5L15QE31204")
+    again = dataclasses.replace(author, uid="QANR5L15QE31205", number=31205)  # the same author and mandate
+    first = _map(registry, [q for q in sample if q.uid != author.uid] + [author])
+    second = _map(registry, [again])
+    cache = ContextCache()
+    assert judge_questions(first, store, engine=FAST_OR_PYSHACL, cache=cache) == judge_questions(
+        first, store, engine=FAST_OR_PYSHACL
+    )
+    mandate = Minter().mandate(author.author.mandate_uid or "")
+    assert mandate in cache.nodes  # the first batch read the mandate: a stale copy could be used
+    before = judge_questions(second, store, engine=FAST_OR_PYSHACL, cache=cache)
+    added = [
+        ox.Quad(
+            mandate,
+            ox.NamedNode("https://schema.org/endDate"),
+            ox.Literal("2030-01-01", datatype=ox.NamedNode(_XSD_DATE)),
+            Minter().registry_graph("acteurs"),
+        )
+    ]
+    store.extend(added)
+    cache.forget(added)
+    after = judge_questions(second, store, engine=FAST_OR_PYSHACL, cache=cache)
+    assert after == judge_questions(second, store, engine=FAST_OR_PYSHACL)
+    assert "hcsh:Membership-endDate" in {r.shape_name for r in after[again.uid]}
+    assert before != after
 
 
 def test_without_a_registry_links_are_checked_by_pattern_only(sample: list[Question]) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
 import pyoxigraph as ox
 from rdflib.namespace import VOID
 
@@ -39,14 +42,33 @@ SELECT ?x WHERE {
 """
 
 
-def describe(store: EmbeddedStore, mint: Minter, triples: int | None = None) -> list[ox.Quad]:
-    """Quads of the ``graph/dataset`` named graph describing everything else in the store.
+@dataclass(frozen=True, slots=True)
+class DatasetFacts:
+    """What the description counts besides the triples: the instances of each class (in any named graph)
+    and one example of each main kind. From a store (:func:`facts_of`), or gathered from the statements a
+    build without a store writes (:class:`kg.build.exporter.TypeTally`)."""
 
-    The previous description is dropped first, so the counts are those of the data alone. ``triples``:
-    the number of quads in the store without its description, when the caller has counted them already
-    (counting scans a whole index)."""
+    classes: Mapping[str, int]  # class IRI → its distinct instances
+    examples: Sequence[str]  # IRIs, one of each main kind
+
+
+def facts_of(store: EmbeddedStore) -> DatasetFacts:
+    """The facts the description counts, queried from a store whose description was dropped."""
+    solutions = store.store.query(_CLASSES)
+    assert isinstance(solutions, ox.QuerySolutions)
+    classes = {
+        row[0].value: int(row[1].value)
+        for row in solutions
+        if isinstance(row[0], ox.NamedNode) and isinstance(row[1], ox.Literal)
+    }
+    return DatasetFacts(classes, [node.value for node in _examples(store)])
+
+
+def describe(facts: DatasetFacts, mint: Minter, triples: int) -> list[ox.Quad]:
+    """Quads of the ``graph/dataset`` named graph describing everything else in the store: ``triples`` is the
+    number of its quads without the description (a triple never stands in two graphs: shared facts have
+    graphs of their own, so no costly DISTINCT over millions)."""
     g = mint.dataset_graph()
-    store.remove_graph(g)
     d = mint.dataset()
     out: list[ox.Quad] = []
 
@@ -76,8 +98,8 @@ def describe(store: EmbeddedStore, mint: Minter, triples: int | None = None) -> 
     # where kg serve answers under the base (w3id.org redirects there): the SPARQL endpoint and the dump
     add(d, OX_VOID.sparqlEndpoint, ox.NamedNode(mint.base + SPARQL_PATH))
     add(d, OX_VOID.dataDump, ox.NamedNode(mint.base + DUMP_PATH))
-    for example in _examples(store):
-        add(d, OX_VOID.exampleResource, example)
+    for example in sorted(set(facts.examples)):
+        add(d, OX_VOID.exampleResource, ox.NamedNode(example))
     add(d, OX_PROV.wasAttributedTo, mint.tool(__version__))
     add(mint.tool(__version__), OX_RDF.type, OX_PROV.SoftwareAgent)
     add(mint.tool(__version__), OX_RDFS.label, ox.Literal(f"hemicycle-kg {__version__}"))
@@ -85,21 +107,13 @@ def describe(store: EmbeddedStore, mint: Minter, triples: int | None = None) -> 
     for prefix in sorted(PREFIXES):
         if prefix not in ("rdf", "rdfs", "xsd", "owl", "void", "dcat"):
             add(d, OX_VOID.vocabulary, ox.NamedNode(PREFIXES[prefix]))
-    # a triple never stands in two graphs (shared facts have graphs of their own), so the number of
-    # statements in the store is the number of triples of the dataset: no costly DISTINCT over millions
-    add(d, OX_VOID.triples, lit_int(len(store) if triples is None else triples))
-    solutions = store.store.query(_CLASSES)
-    assert isinstance(solutions, ox.QuerySolutions)
-    classes = list(solutions)
-    add(d, OX_VOID.classes, lit_int(len(classes)))
-    for row in classes:
-        cls, count = row[0], row[1]
-        if not isinstance(cls, ox.NamedNode) or not isinstance(count, ox.Literal):
-            continue
-        part = ox.NamedNode(f"{d.value}/class/{_local_name(cls.value)}")
+    add(d, OX_VOID.triples, lit_int(triples))
+    add(d, OX_VOID.classes, lit_int(len(facts.classes)))
+    for cls in sorted(facts.classes):
+        part = ox.NamedNode(f"{d.value}/class/{_local_name(cls)}")
         add(d, OX_VOID.classPartition, part)
-        add(part, _VOID_CLASS, cls)
-        add(part, OX_VOID.entities, lit_int(int(count.value)))
+        add(part, _VOID_CLASS, ox.NamedNode(cls))
+        add(part, OX_VOID.entities, lit_int(facts.classes[cls]))
     return out
 
 

@@ -20,7 +20,7 @@ from typing import Generic, Protocol, TypeVar
 
 import pyoxigraph as ox
 
-from kg.build.dataset import describe
+from kg.build.dataset import describe, facts_of
 from kg.build.exporter import TypeTally, kept_in
 from kg.build.manifest import Manifest, manifest_path
 from kg.build.memory import fewer_collections, release_free_memory
@@ -356,7 +356,7 @@ class _Load:
         assert registry is not None, "a _Load runs once"
         with ExitStack() as stack:
             loader: BackgroundLoader | TypeTally = (
-                TypeTally(self.store) if options.no_store else BackgroundLoader(self.store)
+                TypeTally() if options.no_store else BackgroundLoader(self.store)
             )
             stack.enter_context(loader)
             mapping = stack.enter_context(
@@ -472,8 +472,11 @@ class _Load:
                 return
         self.store.remove_graph(self.mint.dataset_graph())
         # counted once (a scan of a whole index); without a store, the quads written
-        triples = loader.triples if isinstance(loader, TypeTally) else len(self.store)
-        described = describe(self.store, self.mint, triples)
+        if isinstance(loader, TypeTally):
+            triples, facts = loader.triples, loader.facts()
+        else:
+            triples, facts = len(self.store), facts_of(self.store)
+        described = describe(facts, self.mint, triples)
         self.summary.triples = triples + len(set(described))
         description = ox.serialize(described, None, ox.RdfFormat.N_QUADS) or b""
         self.store.load_graphs([self.mint.dataset_graph()], description)

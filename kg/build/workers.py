@@ -40,7 +40,7 @@ from kg.registry import Registry
 from kg.report import Diagnostic
 from kg.sources.files import InputFile
 from kg.sources.question_decode import RawQuestion
-from kg.validation.judging import judge_questions
+from kg.validation.judging import ContextCache, judge_questions
 from kg.validation.report import validate_nquads
 from kg.validation.results import Engine, ValidationResult
 
@@ -99,6 +99,7 @@ class _Worker:
         self.registry = registry
         self.mapper = QuestionMapper(self.registry, Minter(setup.base))
         self._context: ox.Store | None = None
+        self._context_cache = ContextCache()  # what the batches read of the context, kept between them
         self._registry_mapper = RegistryMapper(self.registry, self.mapper.mint)
         self._checked: set[str] = set()  # membership uids looked for in the context
         self._context_seconds = 0.0
@@ -226,7 +227,9 @@ class _Worker:
         self._checked |= new
         for uid in sorted(new):
             if next(context.quads_for_pattern(self.mapper.mint.mandate(uid), None, None), None) is None:
-                context.extend(self._registry_mapper.mandate_quads(uid))
+                quads = self._registry_mapper.mandate_quads(uid)
+                context.extend(quads)
+                self._context_cache.forget(quads)
 
     def _judge(
         self,
@@ -241,8 +244,16 @@ class _Worker:
         with the first question that needs it: in this batch or an earlier one)."""
         context = self.context()
         context.extend(shared)
+        self._context_cache.forget(shared)
         self._add_linked_mandates(context)
-        judged = judge_questions(batch, context, engine=engine, base=self.setup.base, serialized=serialized)
+        judged = judge_questions(
+            batch,
+            context,
+            engine=engine,
+            base=self.setup.base,
+            serialized=serialized,
+            cache=self._context_cache,
+        )
         return {uid: results for uid, results in judged.items() if results}
 
 
