@@ -303,8 +303,8 @@ def _group_memberships(
     hcsh:Question-author-member-on-date reads them (``dcterms:creator/^org:member/hc:organeType``: does the
     registry give the author any GP membership?), and the one a question links (hc:authorGroupMembership) is
     among them. Two index lookups in the acteurs graph, no query: the GP memberships, then the member of
-    each (measured on the real registry, 4,171 GP memberships: 17 ms for any batch, where a SPARQL query
-    per author took 200 ms for 1,159 authors)."""
+    each (measured on the real registry, 4,171 GP memberships: 17 ms, where a SPARQL query per author took
+    200 ms for 1,159 authors), read once for all the batches that share ``cache``."""
     if cache.memberships is None:
         cache.memberships = []
         graph = mint.registry_graph("acteurs")
