@@ -163,6 +163,7 @@ def test_background_loader_raises_a_failed_load(tmp_path: Path) -> None:
         loader.submit([ox.NamedNode("https://example.org/other")], b"<not n-quads\n")
         loader.wait()
     assert len(store) == 1, "the load before the bad one landed"
+    assert _spills(tmp_path) == [], "the failed load's file is removed"
 
 
 def test_background_loader_gathers_small_loads_in_order(tmp_path: Path) -> None:
@@ -174,6 +175,34 @@ def test_background_loader_gathers_small_loads_in_order(tmp_path: Path) -> None:
             loader.submit([g], line % n)
         loader.submit([], line.replace(b"/g>", b"/h>") % 9)
     assert sorted(str(q.object) for q in store.store) == ['"6"', '"9"']
+
+
+def _spills(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.glob(".store.load-*.nq"))
+
+
+def test_background_loader_gathers_in_a_file_beside_the_store(tmp_path: Path) -> None:
+    """A store on disk: loads gather in a hidden file beside it (not in memory), loaded from there and
+    removed; one that a killed build left is removed when the next loader starts on the store."""
+    (tmp_path / ".store.load-killed.nq").write_bytes(b"<https://example.org/stale> .\n")
+    store = EmbeddedStore(tmp_path / "store")
+    line = b'<https://example.org/s> <https://example.org/p> "%d" <https://example.org/g%d> .\n'
+    with BackgroundLoader(store) as loader:
+        assert _spills(tmp_path) == []
+        for n in range(5):
+            loader.submit([ox.NamedNode(f"https://example.org/g{n}")], line % (n, n))
+        assert len(_spills(tmp_path)) == 1 and len(store) == 0, "gathered, not loaded yet"
+    assert _spills(tmp_path) == []
+    assert sorted(q.object.value for q in store.store) == ["0", "1", "2", "3", "4"]
+
+
+def test_background_loader_in_memory_gathers_in_memory(tmp_path: Path) -> None:
+    store = EmbeddedStore(None)
+    line = b'<https://example.org/s> <https://example.org/p> "%d" <https://example.org/g> .\n'
+    with BackgroundLoader(store, min_bytes=len(line) * 2) as loader:
+        for n in range(5):
+            loader.submit([ox.NamedNode("https://example.org/g")], line % n)
+    assert [q.object.value for q in store.store] == ["4"]
 
 
 def test_fewer_collections_puts_the_collector_back() -> None:

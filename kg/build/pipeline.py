@@ -449,6 +449,7 @@ class _Load:
                 self._write_registry(registry_piece)
             self._land(pending, loader)
             results, seconds = checks.get()  # validated once, when it changes: reported, not quarantined
+            mapping.close()  # the store's last load needs their memory (~1 GB at 100k)
             summary.cpu["registry validate, render"] += seconds
             if entry is not None and self.engine is not None and cached is None and write_registry:
                 entry.save_validation(self.engine, results)

@@ -388,9 +388,15 @@ class ChunkedMapping:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers (done with them: their memory is free for what follows, e.g. the store's last
+        load); again, nothing."""
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
+            self.pool = None
 
     def validate_registry(
         self, path: str, engine: Engine
