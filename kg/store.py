@@ -113,22 +113,28 @@ class EmbeddedStore:
             self.store.flush()
 
 
-#: Loads into a store on disk gather this many bytes of N-Quads in a file beside the store (see
-#: :class:`BackgroundLoader`): 100k questions (~1.6 GB) are then one load at the end of the build.
+#: The sizes of a build's first loads into a store on disk (see :class:`BackgroundLoader`), beside the
+#: mapping; after them, a load gathers SPILL_BYTES of N-Quads (100k questions, ~1.6 GB of N-Quads: their
+#: last 1.4 GB in one load at the end, once the workers are gone).
+FIRST_LOADS = (32 * 2**20, 64 * 2**20, 128 * 2**20)
 SPILL_BYTES = 2 * 2**30
 
 
 class BackgroundLoader:
     """Loads into a store from a thread of its own, in submission order, while the caller goes on.
 
-    Loads are gathered until they hold ``min_bytes`` of N-Quads: every load leaves files that RocksDB
-    compacts with the earlier ones, so few large loads cost less CPU than many small ones. For a store on
-    disk they are gathered in a file beside the store (a hidden ``.NAME.load-*.nq``, removed once loaded)
-    and loaded from it, so the build does not hold them in memory: measured on the 7.25M quads of 100k
-    questions and the registry, the bulk loader took 77 CPU s (47 s) in loads of 32 MiB from memory,
-    69 CPU s in four loads of 460 MB from files, 54 CPU s (32 s, 2.2 GB resident) in one load from a file.
-    On two cores the workers keep both busy while they map, so loading beside them gained no time: the
-    CPU saved is the time saved. A store in memory gathers in memory, 32 MiB a load.
+    Loads are gathered until they hold enough N-Quads: every load leaves files that RocksDB compacts with
+    the earlier ones, so few large loads cost less CPU than many small ones. For a store on disk they are
+    gathered in a file beside the store (a hidden ``.NAME.load-*.nq``, removed once loaded), not in
+    memory. Measured on the 7.25M quads of 100k questions and the registry: the bulk loader took 77 CPU s
+    (47 s) in loads of 32 MiB from memory, 69 CPU s in four loads of 460 MB from files, 54 CPU s (32 s,
+    2.2 GB resident) in one load from a file. On two cores the workers keep both busy while they map, so a
+    large build gains by loading little beside them and the rest in one load at the end (100k: 88.6 s →
+    ~81 s); a small one has cores to spare while the workers start and map, and gains by loading beside
+    them (10k: one load at the end 8.3 s, growing loads 6.6 s). Hence the sizes (:data:`FIRST_LOADS`):
+    32, 64 and 128 MiB beside the mapping (a load of 256 MiB took 1.5 GB: with the workers, over 3 GB),
+    then 2 GiB a load. With ``min_bytes`` given, every load gathers that much; a store in memory gathers
+    32 MiB a load, in memory.
 
     At most ``in_flight`` gathered loads wait; an error is raised by a later :meth:`submit` or by
     :meth:`wait`, and fails the whole gathered load it belongs to."""
@@ -139,9 +145,9 @@ class BackgroundLoader:
         self._pending: deque[Future[None]] = deque()
         self._in_flight = in_flight
         self._spill_to = store.path.parent if store.path is not None else None
-        if min_bytes is None:
-            min_bytes = SPILL_BYTES if self._spill_to is not None else 32 * 2**20
-        self._min_bytes = min_bytes
+        self._growing = min_bytes is None and self._spill_to is not None
+        self._sizes = deque(FIRST_LOADS if self._growing else ())  # the next loads' sizes
+        self._min_bytes = self._next_size() if min_bytes is None else min_bytes
         self._graphs: list[ox.NamedNode] = []
         self._gathered: set[ox.NamedNode] = set()
         self._data: list[bytes] = []
@@ -152,10 +158,15 @@ class BackgroundLoader:
         if store.path is not None:
             _remove_spills(store.path)  # left by a build that was killed (the store's lock is ours now)
 
+    def _next_size(self) -> int:
+        return self._sizes.popleft() if self._sizes else SPILL_BYTES if self._growing else 32 * 2**20
+
     def submit(self, graphs: Sequence[ox.NamedNode], nquads: bytes) -> None:
         """Replace ``graphs`` with the quads of ``nquads`` (see :meth:`EmbeddedStore.load_graphs`)."""
         start = 0
-        while len(nquads) - start > self._min_bytes:  # the bulk loader's memory grows with its load
+        # the bulk loader's memory grows with its load (from a file: what one submission holds is in
+        # memory already; the registry's 300 MB load in one piece)
+        while not self._growing and len(nquads) - start > self._min_bytes:
             cut = nquads.find(b"\n", start + self._min_bytes) + 1
             if cut <= 0:
                 break
@@ -197,6 +208,8 @@ class BackgroundLoader:
         else:
             data = b"".join(self._data)
         graphs = self._graphs
+        if self._growing:
+            self._min_bytes = self._next_size()
         self._graphs, self._data, self._size = [], [], 0
         self._gathered.clear()
         self._pending.append(self._executor.submit(self._load, graphs, data))
