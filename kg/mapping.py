@@ -198,10 +198,18 @@ class QuestionMapper:
         self.linked_mandates: set[str] = set()
 
     def map(self, q: Question) -> list[Quad]:
+        """The question's quads: those of its own graph, then its facts of the shared graphs."""
+        own, shared = self.map_parts(q)
+        return own + shared
+
+    def map_parts(self, q: Question) -> tuple[list[Quad], list[Quad]]:
+        """The question's quads in two lists: those of its own graph (``graph/question/{uid}``), and its
+        facts of the add-only shared graphs (topics, mentions) this mapper has not emitted before."""
         m = self.mint
         g = m.question_graph(q.uid)
         s = m.question(q.uid)
         out: list[Quad] = []
+        out_shared: list[Quad] = []
 
         def add(subj: ox.NamedNode, pred: ox.NamedNode, obj: Term) -> None:
             out.append(Quad(subj, pred, obj, g))
@@ -214,7 +222,7 @@ class QuestionMapper:
                 quad = Quad(subj, pred, obj, graph)
                 if quad not in emitted:
                     emitted.add(quad)
-                    out.append(quad)
+                    out_shared.append(quad)
 
             return add_to
 
@@ -351,7 +359,7 @@ class QuestionMapper:
             add(s, OX_HC.answerDelayDays, lit_int(derived.delay_days))
 
         self._provenance(add, g, q.source)
-        return out
+        return out, out_shared
 
     # -- pieces
 
