@@ -344,6 +344,8 @@ def _size(file: InputFile) -> int:
 
 def parallel(files: Sequence[InputFile], jobs: int) -> bool:
     """Whether the input is large enough to pay for worker processes (they cost ~1 s to start)."""
+    if jobs > 1 and len(files) >= max(PARALLEL_MIN_FILES, 2):  # no need to look at their sizes
+        return True
     sizes = [_size(f) for f in files]
     large = len(files) >= PARALLEL_MIN_FILES or sum(sizes) >= PARALLEL_MIN_BYTES
     shared_out = len(files) >= 2 or any(size >= SPLIT_BYTES for size in sizes)  # a large file is split
