@@ -21,8 +21,6 @@ from kg.build.registry_cache import RegistryCache
 from kg.errors import EndpointError, ExitCode, InputError, KgError
 from kg.export import FORMATS, atomic_writer, check_writable, default_output, export, format_for
 from kg.fetch.command import DEFAULT_DEST, FetchOptions, run_fetch
-from kg.fetch.console import download_bar, print_fetch, print_update
-from kg.fetch.update import UpdateOptions, run_update
 from kg.iris import DEFAULT_BASE
 from kg.load import (
     Credentials,
@@ -33,7 +31,6 @@ from kg.load import (
     load_store,
 )
 from kg.query.binding import parse_assignments
-from kg.query.card import load_card, render_card
 from kg.query.catalog import find_query, load_catalog, query_from_text
 from kg.query.results import OUTPUT_FORMATS, write_result
 from kg.query.targets import (
@@ -44,11 +41,8 @@ from kg.query.targets import (
     QueryTarget,
     run_query,
 )
-from kg.reference import catalog_markdown
 from kg.serve.guard import DEFAULT_MAX_RESULTS, DEFAULT_TIMEOUT_S, UPDATE_TOKEN_ENV
 from kg.serve.oxigraph import DEFAULT_HOST, DEFAULT_PORT
-from kg.serve.server import serve_site
-from kg.site.export import run_site_export
 from kg.store import DEFAULT_STORE, EmbeddedStore
 from kg.validation.check import CHECKS, run_checks
 from kg.validation.engines import build_engine, fast_engine_available
@@ -441,6 +435,8 @@ def show_cmd(
     max_rows: MaxRowsOpt = DEFAULT_MAX_ROWS,
 ) -> None:
     """Show one question's card, rendered from the graph alone, in the layout of the Assemblée's page."""
+    from kg.query.card import load_card, render_card  # each command imports what only it needs
+
     try:
         target = _query_target(store, endpoint, timeout, max_rows)
         text = render_card(load_card(uid, target), fmt)
@@ -456,6 +452,8 @@ def queries_cmd(
     ] = False,
 ) -> None:
     """List the competency queries: name, what each answers, parameters and columns."""
+    from kg.reference import catalog_markdown
+
     try:
         specs = load_catalog()
         if markdown:
@@ -527,6 +525,8 @@ def serve_cmd(
 ) -> None:
     """Serve the store: a page and RDF at every IRI's path, the SPARQL 1.1 endpoint (the Oxigraph server
     behind a guard) and its query page."""
+    from kg.serve.server import serve_site  # the web stack: only for this command (~55 ms of start-up)
+
     try:
         day = _iso_date(as_of, "--as-of") if as_of is not None else None
         server = serve_site(
@@ -588,6 +588,8 @@ def site_cmd(
 ) -> None:
     """Write the linked-data site as static files: every resource's page, Turtle and JSON-LD, the charts
     and feeds, and the Apache (.htaccess) and nginx (nginx.conf) rules that negotiate between them."""
+    from kg.site.export import run_site_export  # the templates: only for this command (~65 ms of start-up)
+
     try:
         day = _iso_date(as_of, "--as-of")
         summary = run_site_export(store, out, base=base, public_base=public_base, as_of=day)
@@ -682,6 +684,8 @@ def fetch_cmd(
 ) -> None:
     """Download the Assemblée's open-data archives: conditional (304: nothing downloaded), resumable, retried,
     each checked as a zip before it replaces the copy kept; fetch.json records URL, ETag, size and SHA-256."""
+    from kg.fetch.console import download_bar, print_fetch
+
     try:
         options = FetchOptions(legislature, what, fmt, dest, portal, dry_run)
         with download_bar(err, quiet=quiet) as progress:
@@ -724,6 +728,9 @@ def update_cmd(
     """Fetch, rebuild only what changed into a new store generation, swap it in atomically (a served store
     too), and report what changed (<store>.changes.md and .json): new questions, answers, re-attributions,
     signalements, closures, per ministry."""
+    from kg.fetch.console import download_bar, print_update
+    from kg.fetch.update import UpdateOptions, run_update
+
     try:
         options = UpdateOptions(
             FetchOptions(legislature, what, fmt, dest, portal),
