@@ -6,6 +6,7 @@ Writing replaces whole named graphs: a rebuilt question replaces exactly its own
 from __future__ import annotations
 
 import contextlib
+import os
 import tempfile
 import time
 from collections import deque
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -118,6 +120,7 @@ class EmbeddedStore:
 #: last 1.4 GB in one load at the end, once the workers are gone).
 FIRST_LOADS = (32 * 2**20, 64 * 2**20, 128 * 2**20)
 SPILL_BYTES = 2 * 2**30
+MEMORY_LOAD_BYTES = 32 * 2**20  # a load into a store in memory
 
 
 class BackgroundLoader:
@@ -151,7 +154,8 @@ class BackgroundLoader:
         self._graphs: list[ox.NamedNode] = []
         self._gathered: set[ox.NamedNode] = set()
         self._data: list[bytes] = []
-        self._file: tempfile._TemporaryFileWrapper[bytes] | None = None
+        self._file: BinaryIO | None = None  # the file gathering the next load (a store on disk)
+        self._file_path = Path()
         self._files: set[Path] = set()  # written and not loaded yet: removed on the way out
         self._size = 0
         self.cpu = 0.0  # CPU seconds of the loading thread (the bulk loader's own threads not counted)
@@ -159,7 +163,9 @@ class BackgroundLoader:
             _remove_spills(store.path)  # left by a build that was killed (the store's lock is ours now)
 
     def _next_size(self) -> int:
-        return self._sizes.popleft() if self._sizes else SPILL_BYTES if self._growing else 32 * 2**20
+        if self._sizes:
+            return self._sizes.popleft()
+        return SPILL_BYTES if self._growing else MEMORY_LOAD_BYTES
 
     def submit(self, graphs: Sequence[ox.NamedNode], nquads: bytes) -> None:
         """Replace ``graphs`` with the quads of ``nquads`` (see :meth:`EmbeddedStore.load_graphs`)."""
@@ -184,14 +190,13 @@ class BackgroundLoader:
         elif nquads:
             if self._file is None:
                 assert self.store.path is not None
-                self._file = tempfile.NamedTemporaryFile(  # noqa: SIM115  (closed by _flush)
-                    dir=self._spill_to, prefix=f".{self.store.path.name}.load-", suffix=".nq", delete=False
-                )
-                self._files.add(Path(self._file.name))
+                fd, name = tempfile.mkstemp(".nq", f".{self.store.path.name}.load-", self._spill_to)
+                self._file, self._file_path = os.fdopen(fd, "wb"), Path(name)  # closed by _flush
+                self._files.add(self._file_path)
             try:
                 self._file.write(nquads)
             except OSError as exc:  # a full disk: say which file (a write error names none)
-                raise OSError(exc.errno, exc.strerror, self._file.name) from None
+                raise OSError(exc.errno, exc.strerror, str(self._file_path)) from None
         self._size += len(nquads)
         if self._size >= self._min_bytes:
             self._flush()
@@ -204,7 +209,7 @@ class BackgroundLoader:
         data: bytes | Path
         if self._file is not None:
             self._file.close()
-            data, self._file = Path(self._file.name), None
+            data, self._file = self._file_path, None
         else:
             data = b"".join(self._data)
         graphs = self._graphs
