@@ -163,7 +163,6 @@ def test_background_loader_raises_a_failed_load(tmp_path: Path) -> None:
         loader.submit([ox.NamedNode("https://example.org/other")], b"<not n-quads\n")
         loader.wait()
     assert len(store) == 1, "the load before the bad one landed"
-    assert _spills(tmp_path) == [], "the failed load's file is removed"
 
 
 def test_background_loader_gathers_small_loads_in_order(tmp_path: Path) -> None:
@@ -187,13 +186,22 @@ def test_background_loader_gathers_in_a_file_beside_the_store(tmp_path: Path) ->
     (tmp_path / ".store.load-killed.nq").write_bytes(b"<https://example.org/stale> .\n")
     store = EmbeddedStore(tmp_path / "store")
     line = b'<https://example.org/s> <https://example.org/p> "%d" <https://example.org/g%d> .\n'
-    with BackgroundLoader(store) as loader:
+    with BackgroundLoader(store, new=True) as loader:
         assert _spills(tmp_path) == []
         for n in range(5):
             loader.submit([ox.NamedNode(f"https://example.org/g{n}")], line % (n, n))
         assert len(_spills(tmp_path)) == 1 and len(store) == 0, "gathered, not loaded yet"
     assert _spills(tmp_path) == []
     assert sorted(q.object.value for q in store.store) == ["0", "1", "2", "3", "4"]
+
+
+def test_background_loader_removes_the_file_of_a_failed_load(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    with pytest.raises(SyntaxError), BackgroundLoader(store, new=True) as loader:
+        loader.submit([ox.NamedNode("https://example.org/g")], b"<not n-quads\n")
+        loader.wait()
+    assert _spills(tmp_path) == []
+    assert len(store) == 0
 
 
 def test_background_loader_in_memory_gathers_in_memory(tmp_path: Path) -> None:

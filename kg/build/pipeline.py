@@ -265,6 +265,7 @@ def _build(options: BuildOptions, progress: Progress) -> BuildSummary:
                 output = StreamedOutput(stack.enter_context(output_handle(options.out)), fmt)
             load = _Load(options, summary, registry, store, mint, output, progress)
             load.entry, load.seeded, load.pickled = source.entry, seeded, source.pickled
+            load.new_store = fresh or seeded
             load.checkpoint = fresh and options.store is not None and not options.no_store
             del registry, source  # _Load lets it go once workers have their own copy
             load.run(to_read, seen, read, write_registry=write_registry)
@@ -338,6 +339,7 @@ class _Load:
         self.shared_seen: set[bytes] = set()
         self.entry: CacheEntry | None = None  # the registry's cache entry: what it has is not made again
         self.seeded = False  # the store started as a copy of the entry's: the registry is in it
+        self.new_store = False  # empty, or seeded: the build replaces no question graph in it
         self.checkpoint = False  # a new store: once the registry is in it, the entry keeps a checkpoint
         self.pickled: bytes | None = None  # the registry pickled already (for the workers)
         self._save_piece: str | None = None  # the format of a registry piece the entry lacks
@@ -359,7 +361,7 @@ class _Load:
         assert registry is not None, "a _Load runs once"
         with ExitStack() as stack:
             loader: BackgroundLoader | TypeTally = (
-                TypeTally() if options.no_store else BackgroundLoader(self.store)
+                TypeTally() if options.no_store else BackgroundLoader(self.store, new=self.new_store)
             )
             stack.enter_context(loader)
             mapping = stack.enter_context(
