@@ -70,10 +70,14 @@ class RegistryMapper:
     # -- acteurs
     def acteurs(self, mandate_types: frozenset[str] | None = None) -> Iterator[Quad]:
         """Persons and their memberships (only those of ``mandate_types`` when given)."""
-        g = self.mint.registry_graph("acteurs")
         for uid in sorted(self.registry.persons):
-            for s, p, o in self._person(self.registry.persons[uid], mandate_types):
-                yield Quad(s, p, o, g)
+            yield from self.person_quads(uid, mandate_types)
+
+    def person_quads(self, uid: str, mandate_types: frozenset[str] | None = None) -> list[Quad]:
+        """One person's statements and their memberships' (only those of ``mandate_types`` when given), in
+        the acteurs graph, as :meth:`acteurs` gives them."""
+        g = self.mint.registry_graph("acteurs")
+        return [Quad(s, p, o, g) for s, p, o in self._person(self.registry.persons[uid], mandate_types)]
 
     def _person(
         self, person: Person, mandate_types: frozenset[str] | None = None
@@ -191,10 +195,13 @@ class RegistryMapper:
 
     # -- organes
     def organes(self) -> Iterator[Quad]:
-        g = self.mint.registry_graph("organes")
         for uid in sorted(self.registry.organes):
-            for s, p, o in self._organe(self.registry.organes[uid]):
-                yield Quad(s, p, o, g)
+            yield from self.organe_quads(uid)
+
+    def organe_quads(self, uid: str) -> list[Quad]:
+        """One organe's statements, in the organes graph."""
+        g = self.mint.registry_graph("organes")
+        return [Quad(s, p, o, g) for s, p, o in self._organe(self.registry.organes[uid])]
 
     def _organe(self, organe: Organe) -> Iterator[tuple[ox.NamedNode, ox.NamedNode, Term]]:
         m = self.mint

@@ -11,12 +11,13 @@ import pyoxigraph as ox
 import pytest
 
 import kg.build.workers
+from kg.build.judging_context import RegistryContext
 from kg.build.pipeline import BuildOptions, build
 from kg.build.workers import WorkerSetup, _Worker
 from kg.export import FORMATS, Renderer
 from kg.iris import Minter
 from kg.mapping import QuestionMapper
-from kg.mapping_registry import RegistryMapper
+from kg.mapping_registry import JUDGED_MANDATES, RegistryMapper
 from kg.models import Question
 from kg.registry import load_registry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
@@ -24,11 +25,13 @@ from kg.sources.files import iter_input_files
 from kg.sources.question_decode import decode_question_file
 from kg.sources.questions import parse_question
 from kg.store import BackgroundLoader, EmbeddedStore
+from kg.validation.context import GP, ORG_MEMBER, ORGANE_TYPE, StoreContext
 from kg.validation.engines import fast_engine_available
 from kg.validation.judging import judge_questions
 from kg.validation.results import Engine
 
 ENGINE = Engine.FAST if fast_engine_available() else Engine.PYSHACL
+REAL_REGISTRY = Path(__file__).parent / "fixtures" / "registry-real"
 
 
 def _sample_questions() -> list[Question]:
@@ -74,7 +77,64 @@ def test_judging_context_gives_the_verdicts_of_the_whole_registry(tmp_path: Path
     got = {record.uid: list(record.results) for record in intake.mapped}
     assert got == expected
     context = worker.context()
-    assert len(context) < len(full) / 2, "the context holds far less than the registry"
+    assert len(context) < len(full) / 10, "the context mapped far less than the registry"
+
+
+@pytest.mark.parametrize("registries", [[SAMPLE_REGISTRY], [REAL_REGISTRY]], ids=["sample", "real"])
+def test_registry_context_describes_every_node_as_a_store_of_the_judging_context(
+    registries: list[Path],
+) -> None:
+    """The build judges against the registry mapped a person or an organe at a time: every node it is asked
+    about has the statements a store of the whole judging context gives, before and after the build adds
+    statements (a shared fact on an organe, a committee membership a question names, a group membership)."""
+    registry = load_registry(registries)
+    mint = Minter()
+    mapper = RegistryMapper(registry, mint)
+    store = ox.Store()
+    store.bulk_extend(mapper.judging_context())
+    lazy = RegistryContext(mapper)
+    plain = StoreContext(store, mint)
+    assert lazy.describe(mint.person("PA0")) == []  # not in the registry: nothing, like the store
+    assert sorted(map(str, lazy.group_memberships())) == sorted(map(str, plain.group_memberships()))
+    subjects = sorted({q.subject.value for q in store if isinstance(q.subject, ox.NamedNode)})
+    assert len(subjects) > 50
+    for subject in subjects:
+        node = ox.NamedNode(subject)
+        assert sorted(map(str, lazy.describe(node))) == sorted(map(str, plain.describe(node))), subject
+    # a node asked for first (a substitution before its mandate or person, a department…): a few of each kind
+    kinds: dict[str, list[str]] = {}
+    for subject in subjects:
+        kinds.setdefault(
+            subject.removeprefix(mint.base).split("/")[0] + ("/s" if "/substitute/" in subject else ""), []
+        ).append(subject)
+    assert {"person", "mandate", "mandate/s", "organe", "constituency", "department"} <= set(kinds)
+    for chosen in kinds.values():
+        for subject in chosen[:3]:
+            node = ox.NamedNode(subject)
+            first = RegistryContext(mapper).describe(node)
+            assert sorted(map(str, first)) == sorted(map(str, plain.describe(node))), subject
+    # what a build adds: a mention on an organe, a membership judging does not map, a group membership
+    organe = next(iter(sorted(registry.organes)))
+    other = next(
+        m for p in registry.persons.values() for m in p.mandates if m.organe_type not in JUDGED_MANDATES
+    )
+    added = [
+        ox.Quad(mint.organe(organe), ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"),
+                ox.Literal("x"), mint.shared_graph("mentions")),
+        *mapper.mandate_quads(other.uid),
+        ox.Quad(mint.mandate("PM0"), ORG_MEMBER, mint.person("PA0"), mint.registry_graph("acteurs")),
+        ox.Quad(mint.mandate("PM0"), ORGANE_TYPE, GP, mint.registry_graph("acteurs")),
+    ]  # fmt: skip
+    fresh = RegistryContext(mapper)
+    for context in (lazy, fresh):  # the organe already mapped, and not yet
+        context.extend(added)
+        context.extend(added[:1])  # again: a set, as in a store
+    store.extend(added)
+    for node in (mint.organe(organe), mint.mandate(other.uid), mint.mandate("PM0")):
+        for context in (lazy, fresh):
+            assert sorted(map(str, context.describe(node))) == sorted(map(str, plain.describe(node))), node
+    for context in (lazy, fresh):
+        assert sorted(map(str, context.group_memberships())) == sorted(map(str, plain.group_memberships()))
 
 
 def test_renderer_pieces_make_the_document_of_all_statements() -> None:

@@ -24,7 +24,7 @@ from kg.models import Attribution, JOReference, Mandate, Person, Question, Text
 from kg.registry import Registry, load_registry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.validation.engines import fast_engine_available
-from kg.validation.judging import ContextCache, judge_questions
+from kg.validation.judging import FOLLOWED, ContextCache, judge_questions, judge_serialized
 from kg.validation.report import (
     read_rdf_files,
     validate_files,
@@ -274,6 +274,14 @@ def test_a_registry_node_result_goes_to_the_question_it_concerns(
         closure=None,
     )
     verdicts = judge_questions(_map(registry, [withdrawn, late]), registry_store, engine=FAST_OR_PYSHACL)
+    # as the build judges them, by their N-Quads and links: narrowing the result parses their quads back
+    mapper = QuestionMapper(registry, Minter())
+    parts = {q.uid: mapper.map_parts(q) for q in (withdrawn, late)}
+    nquads = {
+        uid: ox.serialize(p.own + p.shared, None, ox.RdfFormat.N_QUADS) or b"" for uid, p in parts.items()
+    }
+    links = {uid: p.links + p.shared for uid, p in parts.items()}
+    assert judge_serialized(nquads, links, registry_store, engine=FAST_OR_PYSHACL) == verdicts
     assert verdicts[withdrawn.uid] == []
     late_results = [r for r in verdicts[late.uid] if r.shape_name == "hcsh:Mandate-ended-after-questions"]
     assert [r.focus_node for r in late_results] == ["https://w3id.org/hemicycle/mandate/PM722528"]
@@ -313,6 +321,41 @@ def test_a_context_cache_kept_between_batches_judges_like_a_fresh_read(
     assert after == judge_questions(second, store, engine=FAST_OR_PYSHACL)
     assert "hcsh:Membership-endDate" in {r.shape_name for r in after[again.uid]}
     assert before != after
+
+
+@pytest.mark.parametrize("with_registry", [True, False], ids=["registry", "no registry"])
+def test_the_links_the_mapper_records_hold_all_that_judging_follows(
+    registry: Registry, sample: list[Question], with_registry: bool
+) -> None:
+    """The build gathers a question's context from the links the mapper recorded (QuestionQuads.links), not
+    from a scan of its ~70 quads: they hold every quad of its graph the scan would follow, and the verdicts
+    are the same (the sample and the variants of the group rules; without a registry, authors and organes
+    known only by name)."""
+    questions, changed, _ = _variants(sample, registry)
+    used = changed if with_registry else Registry.empty()
+    mapper = QuestionMapper(used, Minter())
+    batch: dict[str, list[ox.Quad]] = {}
+    links: dict[str, list[ox.Quad]] = {}
+    for question in questions:
+        own, shared, linked = mapper.map_parts(question)
+        assert set(linked) <= set(own), question.uid
+        followed = {q for q in own if q.predicate in FOLLOWED and isinstance(q.object, ox.NamedNode)}
+        assert followed and followed <= set(linked), question.uid
+        batch[question.uid], links[question.uid] = own + shared, linked + shared
+    context = ox.Store()
+    context.bulk_extend(RegistryMapper(used, Minter()).quads())
+    expected = judge_questions(batch, context, engine=FAST_OR_PYSHACL)
+    assert judge_questions(batch, context, engine=FAST_OR_PYSHACL, links=links) == expected
+    # as the build judges them: their N-Quads and links alone
+    nquads = {uid: ox.serialize(quads, None, ox.RdfFormat.N_QUADS) or b"" for uid, quads in batch.items()}
+    assert judge_serialized(nquads, links, context, engine=FAST_OR_PYSHACL) == expected
+    # a link left out is a registry node not brought in: the verdicts then differ (the test can fail)
+    if with_registry:
+        creator = ox.NamedNode("http://purl.org/dc/terms/creator")
+        blind = {uid: [q for q in quads if q.predicate != creator] for uid, quads in links.items()}
+        assert judge_questions(batch, context, engine=FAST_OR_PYSHACL, links=blind) != judge_questions(
+            batch, context, engine=FAST_OR_PYSHACL
+        )
 
 
 def test_without_a_registry_links_are_checked_by_pattern_only(sample: list[Question]) -> None:

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 import pyoxigraph as ox
 
 from kg.build.exporter import kept_lines
+from kg.build.judging_context import RegistryContext
 from kg.build.memory import GC_THRESHOLDS, release_free_memory
 from kg.build.read import decoded_records, read_file, read_records, report_problems
 from kg.build.records import Intake, MappedRecord
@@ -40,7 +41,7 @@ from kg.registry import Registry
 from kg.report import Diagnostic
 from kg.sources.files import InputFile
 from kg.sources.question_decode import RawQuestion
-from kg.validation.judging import ContextCache, judge_questions
+from kg.validation.judging import ContextCache, judge_serialized
 from kg.validation.report import validate_nquads
 from kg.validation.results import Engine, ValidationResult
 
@@ -80,15 +81,17 @@ class RecordSlice(NamedTuple):
 
 @dataclass
 class _Unjudged:
-    """Questions mapped and not judged yet: their quads, N-Quads, records' places and shared facts."""
+    """Questions mapped and not judged yet: their N-Quads, links, records' places and shared facts. Not their
+    quads: kept until the batch is judged, 144k quad objects a batch cost ~10% of a worker's CPU to free
+    (see :func:`kg.validation.judging.judge_serialized`)."""
 
-    batch: dict[str, list[ox.Quad]] = field(default_factory=dict)
-    position: dict[str, int] = field(default_factory=dict)  # uid → its record in intake.mapped
     serialized: dict[str, bytes] = field(default_factory=dict)  # uid → its N-Quads, as the engine reads them
+    links: dict[str, list[ox.Quad]] = field(default_factory=dict)  # uid → its links and shared facts
+    position: dict[str, int] = field(default_factory=dict)  # uid → its record in intake.mapped
     shared: list[ox.Quad] = field(default_factory=list)
 
     def clear(self) -> None:
-        self.batch, self.position, self.serialized, self.shared = {}, {}, {}, []
+        self.serialized, self.links, self.position, self.shared = {}, {}, {}, []
 
 
 class _Worker:
@@ -98,7 +101,7 @@ class _Worker:
         self.setup = setup
         self.registry = registry
         self.mapper = QuestionMapper(self.registry, Minter(setup.base))
-        self._context: ox.Store | None = None
+        self._context: RegistryContext | None = None
         self._context_cache = ContextCache()  # what the batches read of the context, kept between them
         self._registry_mapper = RegistryMapper(self.registry, self.mapper.mint)
         self._checked: set[str] = set()  # membership uids looked for in the context
@@ -112,13 +115,12 @@ class _Worker:
         #: holds N-Triples' lines): its N-Quads are not made at all (~3 CPU s at 100k)
         self._piece_judged = self._counted_only and setup.render == "nt"
 
-    def context(self) -> ox.Store:
-        """The registry nodes the shapes may look up from a question (an in-memory store, built once):
-        :meth:`kg.mapping_registry.RegistryMapper.judging_context`, the same statements as the build's store."""
+    def context(self) -> RegistryContext:
+        """The registry nodes the shapes may look up from a question, mapped as questions reach them: the
+        statements of :meth:`kg.mapping_registry.RegistryMapper.judging_context`, as the build's store has them."""
         if self._context is None:
             start = time.process_time()
-            self._context = ox.Store()
-            self._context.bulk_extend(self._registry_mapper.judging_context())
+            self._context = RegistryContext(self._registry_mapper)
             self._context_seconds = time.process_time() - start
         return self._context
 
@@ -154,7 +156,7 @@ class _Worker:
         return intake
 
     def _done(self, intake: Intake, unjudged: _Unjudged) -> Intake:
-        if unjudged.batch:
+        if unjudged.serialized:
             self._judge_into(intake, unjudged)
         release_free_memory()
         return intake
@@ -172,7 +174,7 @@ class _Worker:
             cpu["read+model"] += mapped - start
             if question is None:
                 return uids
-            mine, shared = mapper.map_parts(question)
+            mine, shared, links = mapper.map_parts(question)
             serialized = clock()
             cpu["map"] += serialized - mapped
             shared_nquads = ox.serialize(shared, None, ox.RdfFormat.N_QUADS) or b""
@@ -200,11 +202,12 @@ class _Worker:
             if self.setup.engine is None:
                 continue
             unjudged.shared.extend(shared)
-            if question.uid not in unjudged.batch:  # a copy of a uid is not judged: it does not land
-                unjudged.batch[question.uid] = mine + shared
+            if question.uid not in unjudged.serialized:  # a copy of a uid is not judged: it does not land
                 unjudged.serialized[question.uid] = (piece if self._piece_judged else nquads) + shared_nquads
+                unjudged.links[question.uid] = links + shared
                 unjudged.position[question.uid] = len(intake.mapped) - 1
-            if len(unjudged.batch) >= JUDGE_BATCH:
+            del mine  # its quads are freed now, while they are still in the CPU's cache
+            if len(unjudged.serialized) >= JUDGE_BATCH:
                 self._judge_into(intake, unjudged)
                 unjudged.clear()
 
@@ -212,7 +215,7 @@ class _Worker:
         """Judge a batch and put each question's results on its record in ``intake``."""
         assert self.setup.engine is not None
         start = time.process_time()
-        verdicts = self._judge(unjudged.batch, unjudged.serialized, unjudged.shared, self.setup.engine)
+        verdicts = self._judge(unjudged, self.setup.engine)
         for uid, results in verdicts.items():
             at = unjudged.position[uid]
             intake.mapped[at] = intake.mapped[at]._replace(results=tuple(results))
@@ -220,39 +223,33 @@ class _Worker:
         intake.cpu["judge"] += time.process_time() - start - context
         intake.cpu["judging context"] += context
 
-    def _add_linked_mandates(self, context: ox.Store) -> None:
+    def _add_linked_mandates(self, context: RegistryContext) -> None:
         """A membership a question links to that the context lacks (not a deputy's or a group's: bad data,
         which the shapes must judge on what the registry says of it) joins the context. The mapper keeps
         the memberships it linked (reading them off the quads cost ~10% of judging)."""
         new = self.mapper.linked_mandates - self._checked
         self._checked |= new
         for uid in sorted(new):
-            if next(context.quads_for_pattern(self.mapper.mint.mandate(uid), None, None), None) is None:
+            if not context.describe(self.mapper.mint.mandate(uid)):
                 quads = self._registry_mapper.mandate_quads(uid)
                 context.extend(quads)
                 self._context_cache.forget(quads)
 
-    def _judge(
-        self,
-        batch: dict[str, list[ox.Quad]],
-        serialized: dict[str, bytes],
-        shared: list[ox.Quad],
-        engine: Engine,
-    ) -> dict[str, list[ValidationResult]]:
+    def _judge(self, unjudged: _Unjudged, engine: Engine) -> dict[str, list[ValidationResult]]:
         """Judge a batch of questions (at most JUDGE_BATCH) in one engine call. The shared facts they made
         (topics, organes known by mention) join the context first: a later question naming the same topic
         is checked against them although this process mapped them only once (the mapper emits a shared fact
         with the first question that needs it: in this batch or an earlier one)."""
         context = self.context()
-        context.extend(shared)
-        self._context_cache.forget(shared)
+        context.extend(unjudged.shared)
+        self._context_cache.forget(unjudged.shared)
         self._add_linked_mandates(context)
-        judged = judge_questions(
-            batch,
+        judged = judge_serialized(
+            unjudged.serialized,
+            unjudged.links,
             context,
             engine=engine,
             base=self.setup.base,
-            serialized=serialized,
             cache=self._context_cache,
         )
         return {uid: results for uid, results in judged.items() if results}

@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from kg.iris import DEFAULT_BASE, Minter
 from kg.store import EmbeddedStore
+from kg.validation.context import JudgingContext, StoreContext
 from kg.validation.engines import RawResult, Statement, build_engine, run_engine, typed_result
-from kg.validation.report import REGISTRY_GRAPHS, store_of
+from kg.validation.report import store_of
 from kg.validation.results import Engine, ValidationResult
 from kg.validation.shapes import ShapePath, Shapes, load_shapes, plan_fast
 from kg.validation.terms import node_id
@@ -57,26 +58,73 @@ _LINKS = frozenset(
         "http://purl.org/dc/terms/subject",
     )
 )
-_GP = ox.Literal("GP")
 _AUTHOR_GROUP_MEMBERSHIP = ox.NamedNode(_HC + "authorGroupMembership")
-_READ_IN_BATCH = _LINKS | _EXPAND | {_AUTHOR_GROUP_MEMBERSHIP}  # the predicates _prepare looks at
+#: the predicates judging follows from a question to gather its context (see ``links`` of judge_questions)
+FOLLOWED = _LINKS | _EXPAND | {_AUTHOR_GROUP_MEMBERSHIP}
+
+
+class _Questions:
+    """The questions of a batch: each one's quads (given, or parsed back from its N-Quads the first time a
+    rare result needs them: the build does not keep 144k quad objects a batch, whose freeing alone cost ~10%
+    of a worker's CPU), its N-Quads when the caller has them, and the quads judging follows out of it."""
+
+    def __init__(
+        self,
+        uids: Sequence[str],
+        quads: Mapping[str, Sequence[ox.Quad]] | None,
+        nquads: Mapping[str, bytes] | None,
+        links: Mapping[str, Sequence[ox.Quad]] | None,
+    ) -> None:
+        self.uids = uids
+        self.members = frozenset(uids)
+        self.nquads = nquads
+        self._quads = quads
+        self._links = links
+        self._parsed: dict[str, list[ox.Quad]] = {}
+
+    def quads(self, uid: str) -> Sequence[ox.Quad]:
+        if self._quads is not None:
+            return self._quads[uid]
+        parsed = self._parsed.get(uid)
+        if parsed is None:
+            assert self.nquads is not None
+            parsed = self._parsed[uid] = list(ox.parse(self.nquads[uid], ox.RdfFormat.N_QUADS))
+        return parsed
+
+    def followed(self, uid: str) -> Sequence[ox.Quad]:
+        """The quads to gather the context from: the links when given, else all the question's quads."""
+        return self._links[uid] if self._links is not None else self.quads(uid)
+
+    def items(self) -> Iterator[tuple[str, Sequence[ox.Quad]]]:
+        for uid in self.uids:
+            yield uid, self.quads(uid)
 
 
 @dataclass
 class _Batch:
     """A batch of questions and the registry nodes they need, and which questions pulled in each node."""
 
-    uids: frozenset[str]
-    quads: list[Statement] = field(default_factory=list)
-    context_nquads: list[bytes] = field(default_factory=list)  # the context's part of ``quads``, as N-Quads
+    questions: _Questions
+    context_quads: list[ox.Quad] = field(default_factory=list)
+    context_nquads: list[bytes] = field(default_factory=list)  # ``context_quads`` as N-Quads
     pulled: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # registry node → uids
     _mentions: dict[str, set[str]] | None = None  # node → uids whose quads mention it (built on demand)
     _index: _Index | None = None
 
-    def mentions(self, batch: Mapping[str, Sequence[ox.Quad]]) -> dict[str, set[str]]:
+    @property
+    def uids(self) -> frozenset[str]:
+        return self.questions.members
+
+    def statements(self) -> list[ox.Quad]:
+        """The questions' quads, then the context's."""
+        out = [quad for _, quads in self.questions.items() for quad in quads]
+        out.extend(self.context_quads)
+        return out
+
+    def mentions(self) -> dict[str, set[str]]:
         if self._mentions is None:
             self._mentions = defaultdict(set)
-            for uid, quads in batch.items():
+            for uid, quads in self.questions.items():
                 for quad in quads:
                     self._mentions[node_id(quad.subject)].add(uid)
                     self._mentions[node_id(quad.object)].add(uid)
@@ -84,11 +132,11 @@ class _Batch:
 
     def index(self) -> _Index:
         if self._index is None:
-            self._index = _Index(self.quads)
+            self._index = _Index(self.statements())
         return self._index
 
     def add_context(self, described: _Described) -> None:
-        self.quads.extend(described.quads)
+        self.context_quads.extend(described.quads)
         if described.nquads:
             self.context_nquads.append(described.nquads)
 
@@ -119,7 +167,7 @@ class ContextCache:
     def __init__(self) -> None:
         self.nodes: dict[ox.NamedNode, _Described] = {}
         self.read_only: dict[ox.NamedNode, _Described] = {}  # a membership's member and organe type
-        self.memberships: list[tuple[ox.NamedNode, ox.NamedNode]] | None = None  # (GP membership, member)
+        self.memberships: dict[ox.NamedNode, list[ox.NamedNode]] | None = None  # member → GP memberships
 
     def forget(self, quads: Iterable[Statement]) -> None:
         for quad in quads:
@@ -133,20 +181,24 @@ class ContextCache:
 
 def judge_questions(
     batch: Mapping[str, Sequence[ox.Quad]],
-    context: EmbeddedStore | ox.Store | None,
+    context: EmbeddedStore | ox.Store | JudgingContext | None,
     *,
     engine: Engine | None = None,
     shapes: Shapes | None = None,
     base: str = DEFAULT_BASE,
     serialized: Mapping[str, bytes] | None = None,
     cache: ContextCache | None = None,
+    links: Mapping[str, Sequence[ox.Quad]] | None = None,
 ) -> dict[str, list[ValidationResult]]:
     """Validate many questions in one engine call; give each question (uid) its own results.
 
+    See :func:`judge_serialized` for questions given by their N-Quads alone, as the build holds them.
+
     ``batch`` maps each uid to the quads :meth:`kg.mapping.QuestionMapper.map` made for it (its own named
     graph plus its facts in ``graph/topics`` and ``graph/mentions``). ``context`` is the store that holds the
-    registry graphs (``graph/registry/{acteurs,organes,geography}``); from it each question gets the nodes it
-    links to (author, mandate, group, ministries, constituency), what those need to be checked (the
+    registry graphs (``graph/registry/{acteurs,organes,geography}``), or a
+    :class:`~kg.validation.context.JudgingContext` giving the same statements; from it each question gets the
+    nodes it links to (author, mandate, group, ministries, constituency), what those need to be checked (the
     mandate's person, constituency and substitutions, the constituency's department) and the author's group
     memberships (typeOrgane GP). The membership a question names (hc:authorGroupMembership) is judged with it;
     the author's other group memberships are only read (their member and organe type, all that
@@ -170,22 +222,61 @@ def judge_questions(
 
     ``cache``: what earlier batches read of the same ``context`` (see :class:`ContextCache`; the caller
     forgets what it adds to the context).
+
+    ``links``: for each uid, the quads of ``batch[uid]`` that lead out of the question (its
+    :attr:`kg.mapping.QuestionQuads.links`) and its shared facts, when the caller has them: the context is
+    gathered from those rather than from a scan of every quad (all of ``batch[uid]`` when ``None``). They
+    must hold every quad of ``batch[uid]`` whose predicate is a link this module follows.
     """
+    questions = _Questions(list(batch), batch, serialized, links)
+    return _judge(questions, context, engine=engine, shapes=shapes, base=base, cache=cache)
+
+
+def judge_serialized(
+    nquads: Mapping[str, bytes],
+    links: Mapping[str, Sequence[ox.Quad]],
+    context: EmbeddedStore | ox.Store | JudgingContext | None,
+    *,
+    engine: Engine | None = None,
+    shapes: Shapes | None = None,
+    base: str = DEFAULT_BASE,
+    cache: ContextCache | None = None,
+) -> dict[str, list[ValidationResult]]:
+    """:func:`judge_questions` for questions given by their N-Quads (all the quads ``map`` made for each:
+    its graph and its shared facts; N-Triples lines will do) and the quads leading out of each (its
+    :attr:`kg.mapping.QuestionQuads.links` and its shared facts), which must hold every quad whose
+    predicate is in :data:`FOLLOWED`. The build keeps no more of a question once it is mapped: the quads a
+    rare result needs (to narrow a result on a registry node to the questions it concerns) are parsed back
+    from its N-Quads; an engine that does not read N-Quads (pySHACL) gets them all parsed back."""
+    questions = _Questions(list(nquads), None, nquads, links)
+    return _judge(questions, context, engine=engine, shapes=shapes, base=base, cache=cache)
+
+
+def _judge(
+    questions: _Questions,
+    context: EmbeddedStore | ox.Store | JudgingContext | None,
+    *,
+    engine: Engine | None,
+    shapes: Shapes | None,
+    base: str,
+    cache: ContextCache | None,
+) -> dict[str, list[ValidationResult]]:
     shapes = shapes or load_shapes()
     engine = engine or build_engine()
     mint = Minter(base)
-    owner = _QuestionOwner(mint, batch)
-    store = store_of(context) if context is not None else None
-    prepared = _prepare(batch, store, mint, cache if cache is not None else ContextCache())
-    if serialized is not None and _reads_serialized(engine, shapes):
-        data = b"".join([*(serialized[uid] for uid in batch), *prepared.context_nquads])
+    owner = _QuestionOwner(mint, questions)
+    if isinstance(context, EmbeddedStore | ox.Store):
+        context = StoreContext(store_of(context), mint)
+    prepared = _prepare(questions, context, mint, cache if cache is not None else ContextCache())
+    if questions.nquads is not None and _reads_serialized(engine, shapes):
+        data = b"".join([*(questions.nquads[uid] for uid in questions.uids), *prepared.context_nquads])
         raws, _ = run_engine([], engine, shapes, serialized=data)
     else:
-        raws, _ = run_engine(prepared.quads, engine, shapes)
-    verdicts: dict[str, set[ValidationResult]] = {uid: set() for uid in batch}
+        raws, _ = run_engine(prepared.statements(), engine, shapes)
+    verdicts: dict[str, set[ValidationResult]] = {uid: set() for uid in questions.uids}
     for raw in raws:
         result = typed_result(raw, shapes)
-        uids = _attribute(result, raw, prepared, owner, batch, shapes)
+        uids = _attribute(result, raw, prepared, owner, shapes)
         if not uids:
             log.warning("SHACL result on a node no question of the batch brought in: %s", result.one_line())
         for uid in uids:
@@ -202,8 +293,8 @@ class _QuestionOwner:
     """Which question of the batch an IRI belongs to, read from the IRI itself (no scan of the data):
     ``{base}question/{uid}…`` and ``{base}graph/question/{uid}``; ``{base}source/{sha}`` by its graph."""
 
-    def __init__(self, mint: Minter, batch: Mapping[str, Sequence[ox.Quad]]) -> None:
-        self._batch = batch
+    def __init__(self, mint: Minter, questions: _Questions) -> None:
+        self._questions = questions
         self._pattern = re.compile(re.escape(mint.base) + r"(?:graph/)?question/([^/]+)(?:/.*)?$")
         self._source = mint.base + "source/"
         self._sources: dict[str, str] | None = None
@@ -211,12 +302,12 @@ class _QuestionOwner:
     def __call__(self, node: str) -> str | None:
         match = self._pattern.match(node)
         if match is not None:
-            return match.group(1) if match.group(1) in self._batch else None
+            return match.group(1) if match.group(1) in self._questions.members else None
         if node.startswith(self._source):
             if self._sources is None:
                 self._sources = {
                     quad.object.value: uid
-                    for uid, quads in self._batch.items()
+                    for uid, quads in self._questions.items()
                     for quad in quads
                     if quad.predicate == _DERIVED_FROM and isinstance(quad.object, ox.NamedNode)
                 }
@@ -228,19 +319,18 @@ _DERIVED_FROM = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 
 
 def _prepare(
-    batch: Mapping[str, Sequence[ox.Quad]], store: ox.Store | None, mint: Minter, cache: ContextCache
+    questions: _Questions, context: JudgingContext | None, mint: Minter, cache: ContextCache
 ) -> _Batch:
-    """The batch's quads, plus the registry nodes they link to and what checking those needs."""
-    prepared = _Batch(uids=frozenset(batch))
+    """The batch, plus the registry nodes its questions link to and what checking those needs."""
+    prepared = _Batch(questions)
     linked: dict[ox.NamedNode, set[str]] = defaultdict(set)
     authors: dict[ox.NamedNode, set[str]] = defaultdict(set)
     expand_in_batch: dict[ox.NamedNode, list[ox.NamedNode]] = defaultdict(list)
     named: set[ox.NamedNode] = set()  # the group memberships the questions name
-    for uid, quads in batch.items():
-        prepared.quads.extend(quads)
-        for quad in quads:
+    for uid in questions.uids:
+        for quad in questions.followed(uid):
             predicate = quad.predicate  # each read of a term makes a new object: once per quad
-            if predicate not in _READ_IN_BATCH:
+            if predicate not in FOLLOWED:
                 continue
             target = quad.object
             if not isinstance(target, ox.NamedNode):
@@ -253,16 +343,12 @@ def _prepare(
                 named.add(target)
             elif isinstance(source := quad.subject, ox.NamedNode):  # one of _EXPAND
                 expand_in_batch[source].append(target)
-    if store is None:
+    if context is None:
         return prepared
-    graphs = frozenset(
-        [mint.registry_graph(name) for name in REGISTRY_GRAPHS]
-        + [mint.shared_graph(name) for name in ("topics", "mentions")]
-    )
     described: dict[ox.NamedNode, list[ox.NamedNode]] = {}  # node → what checking it needs
     queue = [(node, uids, 0) for node, uids in linked.items()]
     acteurs = mint.registry_graph("acteurs")
-    for membership, uids in _group_memberships(store, mint, authors, cache).items():
+    for membership, uids in _group_memberships(context, authors, cache).items():
         if membership in named:  # judged with the questions that name it
             queue.append((membership, uids, 1))
         else:  # only read, by hcsh:Question-author-member-on-date: its member and organe type
@@ -271,8 +357,8 @@ def _prepare(
                 read = cache.read_only[membership] = _Described.of(
                     [
                         quad
-                        for predicate in (_ORG_MEMBER, _ORGANE_TYPE)
-                        for quad in store.quads_for_pattern(membership, predicate, None, acteurs)
+                        for quad in context.describe(membership)
+                        if quad.graph_name == acteurs and quad.predicate in (_ORG_MEMBER, _ORGANE_TYPE)
                     ]
                 )
             prepared.add_context(read)
@@ -285,9 +371,7 @@ def _prepare(
         if node not in described:
             known = cache.nodes.get(node)
             if known is None:
-                known = cache.nodes[node] = _Described.of(
-                    [q for q in store.quads_for_pattern(node, None, None) if q.graph_name in graphs]
-                )
+                known = cache.nodes[node] = _Described.of(context.describe(node))
             prepared.add_context(known)
             described[node] = [*known.leads_to, *expand_in_batch.get(node, ())]
         if depth < 2:  # what checking the node needs: from the registry, or from the batch (a new topic)
@@ -296,30 +380,22 @@ def _prepare(
 
 
 def _group_memberships(
-    store: ox.Store, mint: Minter, authors: Mapping[ox.NamedNode, set[str]], cache: ContextCache
+    context: JudgingContext, authors: Mapping[ox.NamedNode, set[str]], cache: ContextCache
 ) -> dict[ox.NamedNode, set[str]]:
     """The authors' group memberships (typeOrgane GP), each with the uids of its member's questions.
 
     hcsh:Question-author-member-on-date reads them (``dcterms:creator/^org:member/hc:organeType``: does the
     registry give the author any GP membership?), and the one a question links (hc:authorGroupMembership) is
-    among them. Two index lookups in the acteurs graph, no query: the GP memberships, then the member of
-    each (measured on the real registry, 4,171 GP memberships: 17 ms, where a SPARQL query per author took
-    200 ms for 1,159 authors), read once for all the batches that share ``cache``."""
+    among them. The context lists them once (the real registry: 4,171, with their member), for all the
+    batches that share ``cache``; a batch looks up its authors' (a SPARQL query per author took 200 ms for
+    1,159 authors)."""
     if cache.memberships is None:
-        cache.memberships = []
-        graph = mint.registry_graph("acteurs")
-        if store.contains_named_graph(graph):
-            for typed in store.quads_for_pattern(None, _ORGANE_TYPE, _GP, graph):
-                membership = typed.subject
-                if not isinstance(membership, ox.NamedNode):
-                    continue
-                for quad in store.quads_for_pattern(membership, _ORG_MEMBER, None, graph):
-                    if isinstance(quad.object, ox.NamedNode):
-                        cache.memberships.append((membership, quad.object))
+        cache.memberships = defaultdict(list)
+        for membership, member in context.group_memberships():
+            cache.memberships[member].append(membership)
     found: dict[ox.NamedNode, set[str]] = defaultdict(set)
-    for membership, member in cache.memberships:
-        uids = authors.get(member)
-        if uids:
+    for author, uids in authors.items():
+        for membership in cache.memberships.get(author, ()):
             found[membership].update(uids)
     return found
 
@@ -329,7 +405,6 @@ def _attribute(
     raw: RawResult,
     prepared: _Batch,
     owner: _QuestionOwner,
-    batch: Mapping[str, Sequence[ox.Quad]],
     shapes: Shapes,
 ) -> set[str]:
     """The uids of the batch a result belongs to (see :func:`judge_questions`)."""
@@ -340,9 +415,7 @@ def _attribute(
         uid = owner(raw.value.value)
         if uid is not None:
             return {uid}
-    candidates = prepared.pulled.get(result.focus_node) or prepared.mentions(batch).get(
-        result.focus_node, set()
-    )
+    candidates = prepared.pulled.get(result.focus_node) or prepared.mentions().get(result.focus_node, set())
     info = shapes.info.get(result.source_shape)
     if info is None or info.path is None or not _starts_inverse(info.path):
         return set(candidates)
