@@ -160,10 +160,12 @@ def test_cache_info_and_clean(tmp_path: Path) -> None:
     info = runner.invoke(app, ["cache", "info", "--cache-dir", str(cache)])
     assert info.exit_code == 0, info.output
     assert "1 registry" in info.output and "persons" in info.output
+    assert RegistryCache(cache).shapes_file().is_file()  # the shapes, kept parsed
     cleaned = runner.invoke(app, ["cache", "clean", "--cache-dir", str(cache)])
     assert cleaned.exit_code == 0, cleaned.output
     assert "freed" in cleaned.output
     assert not (cache / "registry").exists() and not (cache / "index").exists()
+    assert not (cache / "shapes").exists()
     assert RegistryCache(cache).info().entries == []
     # the store built before keeps its data (its files were linked, not moved)
     assert len(_quads(tmp_path / "store")) > 1000
@@ -185,3 +187,40 @@ def test_an_unwritable_cache_never_fails_a_build(tmp_path: Path) -> None:
     blocker.write_text("x", encoding="utf-8")
     summary = build(_options(tmp_path, "store", blocker / "cache"))
     assert summary.in_graph > 0 and summary.exit_code == 0
+
+
+def test_shapes_kept_parsed_are_read_back_and_a_bad_file_is_parsed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build's processes read the shapes the cache keeps parsed (each one parsed them: ~0.4 CPU s); a file
+    that cannot be read is parsed again and replaced, never an error."""
+    from kg.validation import shapes as shapes_module
+
+    kept = tmp_path / "cache" / "shapes" / "digest.pickle"
+    monkeypatch.setattr(shapes_module, "_LOADED", {})  # a new process
+    parsed = shapes_module.load_shapes(kept=kept)
+    assert kept.is_file()
+    parses = _Calls(monkeypatch, shapes_module, "_load_shapes")
+    monkeypatch.setattr(shapes_module, "_LOADED", {})
+    read = shapes_module.load_shapes(kept=kept)
+    assert parses.count == 0
+    assert read.fast_plan == parsed.fast_plan and read.info == parsed.info and read.version == parsed.version
+    assert read.turtle == parsed.turtle and len(read.graph) == len(parsed.graph)
+    assert shapes_module.load_shapes() is read  # the same for the rest of the process
+    kept.unlink()
+    assert shapes_module.load_shapes(kept=kept) is read and kept.is_file()  # kept when first asked to
+    kept.write_bytes(b"not a pickle")
+    monkeypatch.setattr(shapes_module, "_LOADED", {})
+    again = shapes_module.load_shapes(kept=kept)  # parsed anew: its blank nodes are others
+    assert parses.count == 1 and _essence(again) == _essence(parsed)
+    monkeypatch.setattr(shapes_module, "_LOADED", {})
+    assert (
+        _essence(shapes_module.load_shapes(kept=kept)) == _essence(parsed) and parses.count == 1
+    )  # rewritten
+
+
+def _essence(shapes: Any) -> dict[str, tuple[object, ...]]:
+    return {
+        iri: (i.kind, i.message_fr, i.message_en, i.severity, i.path.render() if i.path else None, i.targets)
+        for iri, i in shapes.info.items()
+    }

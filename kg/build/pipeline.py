@@ -49,6 +49,7 @@ from kg.store import BackgroundLoader, EmbeddedStore
 from kg.validation.engines import build_engine
 from kg.validation.report import validate_nquads
 from kg.validation.results import Engine, Severity, ValidationResult
+from kg.validation.shapes import load_shapes
 from kg.vocab import OX_HC, OX_VOID
 
 T_co = TypeVar("T_co", covariant=True)
@@ -267,6 +268,7 @@ def _build(options: BuildOptions, progress: Progress) -> BuildSummary:
             load.entry, load.seeded, load.pickled = source.entry, seeded, source.pickled
             load.new_store = fresh or seeded
             load.checkpoint = fresh and options.store is not None and not options.no_store
+            load.shapes_file = cache.shapes_file() if cache is not None else None
             del registry, source  # _Load lets it go once workers have their own copy
             load.run(to_read, seen, read, write_registry=write_registry)
         summary.store_questions = _store_questions(store, mint)
@@ -341,6 +343,7 @@ class _Load:
         self.seeded = False  # the store started as a copy of the entry's: the registry is in it
         self.new_store = False  # empty, or seeded: the build replaces no question graph in it
         self.checkpoint = False  # a new store: once the registry is in it, the entry keeps a checkpoint
+        self.shapes_file: Path | None = None  # the shapes kept parsed in the user's cache
         self.pickled: bytes | None = None  # the registry pickled already (for the workers)
         self._save_piece: str | None = None  # the format of a registry piece the entry lacks
 
@@ -356,7 +359,17 @@ class _Load:
         workers = parallel(to_read, options.jobs)
         render = self.output.renderer.fmt.name if self.output is not None else None
         # N-Quads output is the records' N-Quads themselves: the workers render only other formats
-        setup = WorkerSetup(options.base, self.engine, render if render != "nq" else None, options.no_store)
+        setup = WorkerSetup(
+            options.base,
+            self.engine,
+            render if render != "nq" else None,
+            options.no_store,
+            str(self.shapes_file) if self.shapes_file is not None else None,
+        )
+        if self.engine is not None:  # parsed here once (or read from the cache): workers read the cache
+            started = time.thread_time()
+            load_shapes(kept=self.shapes_file)
+            summary.cpu["judge"] += time.thread_time() - started
         registry = self.registry
         assert registry is not None, "a _Load runs once"
         with ExitStack() as stack:

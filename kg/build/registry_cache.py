@@ -187,6 +187,11 @@ class RegistryCache:
     def index(self) -> Path:
         return self.folder / "index"
 
+    def shapes_file(self) -> Path:
+        """Where the shapes are kept parsed (:func:`kg.validation.shapes.load_shapes`), named after the digest
+        of the shapes and of the code that reads them."""
+        return self.folder / "shapes" / f"{self.code()}.pickle"
+
     def code(self) -> str:
         return code_digest()
 
@@ -269,7 +274,7 @@ class RegistryCache:
             if not locked:
                 raise CacheBusy(f"the cache {self.folder} is in use by a build; try again when it is done")
             freed = sum(_size(p) for p in self.folder.rglob("*"))
-            for name in ("registry", "index", "tmp"):
+            for name in ("registry", "index", "shapes", "tmp"):
                 shutil.rmtree(self.folder / name, ignore_errors=True)
             return freed
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import pickle
 import re
+import tempfile
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -101,9 +104,52 @@ class Shapes:
         return None
 
 
-def load_shapes(directory: Path | None = None) -> Shapes:
-    """Every ``*.ttl`` of ``shapes/`` (the installed copy, else the checkout's), parsed once and cached."""
-    return _load_shapes((directory or resource_dir("shapes")).resolve())
+def load_shapes(directory: Path | None = None, *, kept: Path | None = None) -> Shapes:
+    """Every ``*.ttl`` of ``shapes/`` (the installed copy, else the checkout's), parsed once a process.
+
+    ``kept``: a file that keeps them parsed (a pickle; the build names it after a digest of the shapes and
+    of the code that reads them: :meth:`kg.build.registry_cache.RegistryCache.shapes_file`), read instead
+    of parsing when it is there and written when it is not. Parsing cost every build's process ~0.4 CPU s
+    (each worker, and a one-page build: a fifth of its time). A file that cannot be read is parsed again."""
+    path = (directory or resource_dir("shapes")).resolve()
+    shapes = _LOADED.get(path)
+    if shapes is None:
+        shapes = _read_kept(kept, path) if kept is not None else None
+        if shapes is None:
+            shapes = _load_shapes(path)
+            if kept is not None:
+                _keep(shapes, kept)
+        _LOADED[path] = shapes
+    elif kept is not None and not kept.exists():  # parsed before this process knew where to keep them
+        _keep(shapes, kept)
+    return shapes
+
+
+_LOADED: dict[Path, Shapes] = {}
+
+
+def _read_kept(kept: Path, directory: Path) -> Shapes | None:
+    try:
+        shapes = pickle.loads(kept.read_bytes())
+    except Exception:  # missing, truncated, or made by other code: parse them
+        return None
+    return shapes if isinstance(shapes, Shapes) and shapes.directory == directory else None
+
+
+def _keep(shapes: Shapes, kept: Path) -> None:
+    """Write the parsed shapes to ``kept`` under a temporary name, renamed into place (best effort)."""
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=kept.parent, prefix=".shapes-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(shapes, out, protocol=pickle.HIGHEST_PROTOCOL)
+        Path(temporary).replace(kept)
+    except OSError:
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
 
 
 def changelog_version(directory: Path | None = None) -> str | None:
@@ -116,7 +162,6 @@ def changelog_version(directory: Path | None = None) -> str | None:
     return match.group(1) if match else None
 
 
-@cache
 def _load_shapes(directory: Path) -> Shapes:
     files = sorted(directory.glob("*.ttl"))
     if not files:
