@@ -223,7 +223,11 @@ class _Worker:
         """Judge a batch and put each question's results on its record in ``intake``."""
         assert self.setup.engine is not None
         start = time.process_time()
-        verdicts = self._judge(unjudged, self.setup.engine)
+        gc.disable()  # judging makes no cycles; the collector ran ~1 CPU s a worker at 100k for nothing
+        try:
+            verdicts = self._judge(unjudged, self.setup.engine)
+        finally:
+            gc.enable()
         for uid, results in verdicts.items():
             at = unjudged.position[uid]
             intake.mapped[at] = intake.mapped[at]._replace(results=tuple(results))
