@@ -12,6 +12,8 @@ import pyoxigraph as ox
 
 from kg.iris import DEFAULT_BASE, Minter
 from kg.store import EmbeddedStore
+from kg.validation.context import ORG_MEMBER as _ORG_MEMBER
+from kg.validation.context import ORGANE_TYPE as _ORGANE_TYPE
 from kg.validation.context import JudgingContext, StoreContext
 from kg.validation.engines import RawResult, Statement, build_engine, run_engine, typed_result
 from kg.validation.report import store_of
@@ -24,8 +26,6 @@ log = logging.getLogger(__name__)
 _HC = "https://w3id.org/hemicycle/ontology#"
 _ORG = "http://www.w3.org/ns/org#"
 _Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-_ORG_MEMBER = ox.NamedNode(_ORG + "member")
-_ORGANE_TYPE = ox.NamedNode(_HC + "organeType")
 _AUTHOR_GROUP = ox.NamedNode(_HC + "authorGroup")
 _CREATOR = ox.NamedNode("http://purl.org/dc/terms/creator")
 #: from a linked registry node, also fetch the nodes these predicates lead to (their shapes check their class)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import pickle
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,7 +16,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from kg.errors import InputError
+from kg.errors import InputError, KgError
+from kg.export import atomic_writer
 from kg.resources import ontology_file, resource_dir
 from kg.validation.results import DISPLAY_PREFIXES, Severity, ValidationResult, compact
 from kg.vocab import SH
@@ -137,19 +135,12 @@ def _read_kept(kept: Path, directory: Path) -> Shapes | None:
 
 
 def _keep(shapes: Shapes, kept: Path) -> None:
-    """Write the parsed shapes to ``kept`` under a temporary name, renamed into place (best effort)."""
+    """Write the parsed shapes to ``kept`` atomically; best effort (a cache that cannot be written is no error)."""
     try:
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=kept.parent, prefix=".shapes-")
-    except OSError:
-        return
-    try:
-        with os.fdopen(handle, "wb") as out:
+        with atomic_writer(kept) as out:
             pickle.dump(shapes, out, protocol=pickle.HIGHEST_PROTOCOL)
-        Path(temporary).replace(kept)
-    except OSError:
-        with contextlib.suppress(OSError):
-            Path(temporary).unlink()
+    except (KgError, OSError):
+        return
 
 
 def changelog_version(directory: Path | None = None) -> str | None:
