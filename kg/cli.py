@@ -20,7 +20,7 @@ from kg.build.pipeline import BuildOptions, BuildSummary, build
 from kg.build.registry_cache import RegistryCache
 from kg.errors import EndpointError, ExitCode, InputError, KgError
 from kg.export import FORMATS, atomic_writer, check_writable, default_output, export, format_for
-from kg.fetch.command import DEFAULT_DEST, FetchOptions, run_fetch
+from kg.fetch import DEFAULT_DEST
 from kg.iris import DEFAULT_BASE
 from kg.load import (
     Credentials,
@@ -41,8 +41,13 @@ from kg.query.targets import (
     QueryTarget,
     run_query,
 )
-from kg.serve.guard import DEFAULT_MAX_RESULTS, DEFAULT_TIMEOUT_S, UPDATE_TOKEN_ENV
-from kg.serve.oxigraph import DEFAULT_HOST, DEFAULT_PORT
+from kg.serve.defaults import (
+    DEFAULT_HOST,
+    DEFAULT_MAX_RESULTS,
+    DEFAULT_PORT,
+    DEFAULT_TIMEOUT_S,
+    UPDATE_TOKEN_ENV,
+)
 from kg.store import DEFAULT_STORE, EmbeddedStore
 from kg.validation.check import CHECKS, run_checks
 from kg.validation.engines import build_engine, fast_engine_available
@@ -684,6 +689,7 @@ def fetch_cmd(
 ) -> None:
     """Download the Assemblée's open-data archives: conditional (304: nothing downloaded), resumable, retried,
     each checked as a zip before it replaces the copy kept; fetch.json records URL, ETag, size and SHA-256."""
+    from kg.fetch.command import FetchOptions, run_fetch  # here: httpx only for the commands that fetch
     from kg.fetch.console import download_bar, print_fetch
 
     try:
@@ -728,6 +734,7 @@ def update_cmd(
     """Fetch, rebuild only what changed into a new store generation, swap it in atomically (a served store
     too), and report what changed (<store>.changes.md and .json): new questions, answers, re-attributions,
     signalements, closures, per ministry."""
+    from kg.fetch.command import FetchOptions
     from kg.fetch.console import download_bar, print_update
     from kg.fetch.update import UpdateOptions, run_update
 

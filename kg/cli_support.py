@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, get_args, get_origin
 
-import httpx
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -191,6 +190,8 @@ def oxigraph_hint(endpoint: str) -> str | None:
     """When ``endpoint`` is on an Oxigraph server (its ``Server`` header says so), the sentence naming the
     Graph Store URL to use: Oxigraph answers queries at ``/query`` and takes graphs at ``/store``, and a
     ``…/sparql`` endpoint (Virtuoso's layout) sends ``kg load`` to a path Oxigraph does not have."""
+    import httpx  # only when a load fails: ~0.1 s of every command's start-up otherwise
+
     parts = urllib.parse.urlsplit(endpoint)
     try:
         server = httpx.head(urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/", "", "")), timeout=5.0)

@@ -31,7 +31,8 @@ from kg.load import GraphStoreClient
 from kg.query.binding import parse_assignments
 from kg.query.catalog import QuerySpec, find_query, load_catalog
 from kg.query.targets import EmbeddedTarget, EndpointTarget, run_query
-from kg.serve.guard import UPDATE_TOKEN_ENV, is_write
+from kg.serve.defaults import UPDATE_TOKEN_ENV
+from kg.serve.guard import is_write
 from kg.serve.oxigraph import free_port
 from kg.serve.server import SiteServer, serve_site
 from kg.store import EmbeddedStore

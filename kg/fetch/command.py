@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 
 from kg.errors import ExitCode, InputError
+from kg.fetch import DEFAULT_DEST
 from kg.fetch.download import (
     FetchError,
     Progress,
@@ -22,8 +23,6 @@ from kg.fetch.download import (
 from kg.fetch.http import RetryPolicy, make_client
 from kg.fetch.manifest import LOCK_NAME, FetchManifest, held
 from kg.fetch.portal import Archive, Portal, parse_legislature, select
-
-DEFAULT_DEST = Path("data") / "an"
 
 
 @dataclass(frozen=True, slots=True)

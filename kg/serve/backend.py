@@ -18,8 +18,9 @@ from typing import Protocol
 
 from kg.errors import KgError
 from kg.iris import DEFAULT_BASE
+from kg.serve.defaults import DEFAULT_HOST
 from kg.serve.guard import GuardPolicy
-from kg.serve.oxigraph import DEFAULT_HOST, OxigraphServer, free_port
+from kg.serve.oxigraph import OxigraphServer, free_port
 from kg.store import EmbeddedStore
 
 

@@ -41,11 +41,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from kg.errors import InputError
+from kg.serve.defaults import DEFAULT_MAX_RESULTS, DEFAULT_TIMEOUT_S, UPDATE_TOKEN_ENV
 
-UPDATE_TOKEN_ENV = "KG_UPDATE_TOKEN"
 MIN_TOKEN_LENGTH = 16
-DEFAULT_TIMEOUT_S = 30
-DEFAULT_MAX_RESULTS = 100_000
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024
 #: how much longer than the query timeout the guard waits for the server before answering 504 itself

@@ -27,10 +27,8 @@ from typing import IO, Any, Self
 import httpx
 
 from kg.errors import EndpointError, InputError
-from kg.serve.guard import DEFAULT_TIMEOUT_S
+from kg.serve.defaults import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT_S
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 7878
 USER_ENV = "KG_ENDPOINT_USER"
 PASSWORD_ENV = "KG_ENDPOINT_PASSWORD"
 N_TRIPLES = "application/n-triples"

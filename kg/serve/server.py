@@ -20,14 +20,9 @@ from kg.errors import EndpointError, InputError
 from kg.iris import DEFAULT_BASE
 from kg.serve.app import Served, create_app, stderr_log
 from kg.serve.backend import Backend, Settings, open_backend
-from kg.serve.guard import (
-    DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_MAX_RESULTS,
-    DEFAULT_TIMEOUT_S,
-    GuardPolicy,
-    token_from_env,
-)
-from kg.serve.oxigraph import DEFAULT_HOST, DEFAULT_PORT, EndpointUrls, OxigraphServer
+from kg.serve.defaults import DEFAULT_HOST, DEFAULT_MAX_RESULTS, DEFAULT_PORT, DEFAULT_TIMEOUT_S
+from kg.serve.guard import DEFAULT_MAX_RESPONSE_BYTES, GuardPolicy, token_from_env
+from kg.serve.oxigraph import EndpointUrls, OxigraphServer
 from kg.serve.swap import real_location, remove_serving, write_serving
 
 

@@ -22,7 +22,7 @@ class WireModel(BaseModel):
     """Base of the wire models: French aliases, unknown keys kept (and reported), nothing coerced silently,
     missing values (:func:`is_missing`) read as ``None`` before any field sees them."""
 
-    model_config = ConfigDict(extra="allow", frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(extra="allow", frozen=True, hide_input_in_errors=True, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod
