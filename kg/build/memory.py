@@ -53,3 +53,17 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*thresholds)
         if not frozen:  # unfreezing would also thaw what the host process froze itself
             gc.unfreeze()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Within: no cyclic garbage collection at all. For unpickling, which makes no cycles: the collector,
+    run again and again over the growing objects, took a third of reading the registry (the Assemblée's,
+    115k objects: 0.49 → 0.25 CPU s in each process that reads it)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -46,6 +46,7 @@ import pyoxigraph as ox
 
 import kg
 from kg.build.manifest import fingerprint
+from kg.build.memory import collector_paused
 from kg.errors import ExitCode, KgError
 from kg.registry import Registry, load_registry
 from kg.report import Diagnostic
@@ -371,7 +372,7 @@ class CacheEntry:
 
     def _load(self, name: str) -> object:
         try:
-            with (self.folder / name).open("rb") as handle:
+            with (self.folder / name).open("rb") as handle, collector_paused():
                 return pickle.load(handle)  # the user's own cache, written by this module
         except (
             OSError,

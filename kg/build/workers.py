@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from kg.build.exporter import kept_lines
 from kg.build.judging_context import RegistryContext
-from kg.build.memory import GC_THRESHOLDS, release_free_memory
+from kg.build.memory import GC_THRESHOLDS, collector_paused, release_free_memory
 from kg.build.read import decoded_records, read_file, read_records, report_problems
 from kg.build.records import Intake, MappedRecord
 from kg.export import FORMATS, Renderer
@@ -311,7 +311,9 @@ def _init_worker(setup: WorkerSetup, registry: bytes) -> None:
     global _WORKER
     if setup.engine is not None and setup.shapes_file is not None:
         load_shapes(kept=Path(setup.shapes_file))  # read, not parsed: the build's process parsed them
-    _WORKER = _Worker(setup, pickle.loads(registry))
+    with collector_paused():
+        unpickled = pickle.loads(registry)
+    _WORKER = _Worker(setup, unpickled)
     _WORKER.started = time.process_time()  # imports and the registry: reported with the first chunk
     gc.freeze()  # the worker's process is its own: for its whole life (see fewer_collections)
     gc.set_threshold(*GC_THRESHOLDS)
@@ -346,7 +348,8 @@ def render_file(path: str, fmt: str) -> tuple[bytes, float]:
 
 
 def _size(file: InputFile) -> int:
-    if file.member is not None:
+    """An archive member's size, a file's when its folder was listed (a stat less per file), else now."""
+    if file.member is not None or file.size is not None:
         return file.size or 0
     try:
         return file.path.stat().st_size
