@@ -19,7 +19,7 @@ from kg.iris import Minter
 from kg.mapping import QuestionMapper
 from kg.mapping_registry import JUDGED_MANDATES, RegistryMapper
 from kg.models import Question
-from kg.registry import load_registry
+from kg.registry import Registry, load_registry
 from kg.resources import SAMPLE_QUESTIONS, SAMPLE_REGISTRY
 from kg.sources.files import iter_input_files
 from kg.sources.question_decode import decode_question_file
@@ -347,3 +347,22 @@ def test_a_large_file_shared_out_in_slices_builds_what_one_read_builds(
     else:
         assert whole[3] == 33 and whole[4] == 30  # the duplicate, the stray item and a violation do not land
         assert len(whole[1]) == 3 and whole[5] == {}
+
+
+@pytest.mark.parametrize("with_registry", [True, False], ids=["registry", "no-registry"])
+def test_a_mapper_emits_each_shared_fact_once_and_every_one(with_registry: bool) -> None:
+    """One mapper over many questions emits the facts of the shared graphs (topics, organes known only by
+    mention) with the first question that needs them, each once: together, those each question makes
+    mapped alone. Without a registry every ministry and group is a mention."""
+    registry = load_registry([SAMPLE_REGISTRY]) if with_registry else Registry.empty()
+    questions = _sample_questions()
+    one = QuestionMapper(registry, Minter())
+    parts = [one.map_parts(question) for question in questions]
+    alone = [QuestionMapper(registry, Minter()).map_parts(question) for question in questions]
+    emitted = [quad for part in parts for quad in part.shared]
+    assert len(emitted) == len(set(emitted))
+    made_alone = [quad for part in alone for quad in part.shared]
+    assert len(made_alone) > len(set(made_alone)), "questions of the sample share topics or mentions"
+    assert set(emitted) == set(made_alone)
+    assert [part.own for part in parts] == [part.own for part in alone]
+    assert [part.links for part in parts] == [part.links for part in alone]
