@@ -4,6 +4,8 @@ render the output per record, and a thread loads the store. Each shortcut is che
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 import kg.build.workers
+from kg.build import memory
 from kg.build.judging_context import RegistryContext
 from kg.build.pipeline import BuildOptions, build
 from kg.build.workers import WorkerSetup, _Worker
@@ -366,3 +369,23 @@ def test_a_mapper_emits_each_shared_fact_once_and_every_one(with_registry: bool)
     assert set(emitted) == set(made_alone)
     assert [part.own for part in parts] == [part.own for part in alone]
     assert [part.links for part in parts] == [part.links for part in alone]
+
+
+def _worker_memory_settings() -> tuple[bool, str | None]:
+    return memory.keeps_freed_memory(), os.environ.get("GLIBC_TUNABLES")
+
+
+def test_workers_start_with_the_malloc_settings_and_a_users_own_stand(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Worker processes keep the memory they free for their next task (glibc tunables, read at their start);
+    this process does not, and a user's own GLIBC_TUNABLES is left as it is, for the workers too."""
+    monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+    spawn = multiprocessing.get_context("spawn")
+    with memory.worker_malloc_settings(), spawn.Pool(1) as pool:
+        assert pool.apply(_worker_memory_settings) == (True, memory.WORKER_MALLOC_TUNABLES)
+    assert "GLIBC_TUNABLES" not in os.environ and not memory.keeps_freed_memory()
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")
+    with memory.worker_malloc_settings(), spawn.Pool(1) as pool:
+        assert pool.apply(_worker_memory_settings) == (False, "glibc.malloc.arena_max=2")
+    assert os.environ["GLIBC_TUNABLES"] == "glibc.malloc.arena_max=2"

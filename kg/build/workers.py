@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from kg.build.exporter import kept_lines
 from kg.build.judging_context import RegistryContext
-from kg.build.memory import GC_THRESHOLDS, collector_paused, release_free_memory
+from kg.build.memory import GC_THRESHOLDS, collector_paused, release_free_memory, worker_malloc_settings
 from kg.build.read import decoded_records, read_file, read_records, report_problems
 from kg.build.records import Intake, MappedRecord
 from kg.export import FORMATS, Renderer
@@ -400,7 +400,7 @@ class ChunkedMapping:
         if parallel(files, jobs):  # the registry is pickled once, unpickled in each worker
             registry_bytes = pickled or pickle.dumps(registry, protocol=pickle.HIGHEST_PROTOCOL)
             try:
-                with _workers_deaf_to_ctrl_c():
+                with _workers_deaf_to_ctrl_c(), worker_malloc_settings():
                     self.pool = multiprocessing.get_context("spawn").Pool(
                         jobs, initializer=_init_worker, initargs=(setup, registry_bytes)
                     )
