@@ -7,6 +7,7 @@ byte-identical files (Oxigraph's index order depends on the data only), and Turt
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
@@ -177,6 +178,51 @@ class StreamedOutput:
 
     def write_nquads(self, nquads: bytes) -> None:
         self.write(self.renderer.piece_of_nquads(nquads))
+
+    def copy(self, source: int, offset: int, length: int) -> None:
+        """A piece made by :class:`Renderer` for this format, ``length`` bytes at ``offset`` of the file
+        open as ``source``, copied by the kernel (no pass through this process's memory)."""
+        if not length:
+            return
+        if not self._started:
+            self.handle.write(self.renderer.header)
+            self._started = True
+        self.handle.flush()
+        copy_range(source, self.handle.fileno(), offset, length)
+
+
+def copy_range(source: int, target: int, offset: int, length: int) -> None:
+    """Append ``length`` bytes of the file open as ``source``, from ``offset``, to ``target`` at its
+    position: ``copy_file_range`` (within the kernel, a reflink where the file system shares blocks), else
+    ``sendfile``, else a plain read and write."""
+    while length:
+        try:
+            copied = os.copy_file_range(source, target, length, offset)
+        except OSError as exc:
+            if exc.errno not in _NO_KERNEL_COPY:
+                raise
+            copied = _copy_plain(source, target, offset, length)
+        if not copied:
+            raise OSError(errno.EIO, f"{length} bytes missing from the piece being copied")
+        offset += copied
+        length -= copied
+
+
+#: copy_file_range cannot copy between these files (across file systems, to a pipe, unsupported here)
+_NO_KERNEL_COPY = frozenset({errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF})
+
+
+def _copy_plain(source: int, target: int, offset: int, length: int) -> int:
+    try:
+        return os.sendfile(target, source, offset, length)
+    except OSError as exc:
+        if exc.errno not in _NO_KERNEL_COPY:
+            raise
+    data = os.pread(source, min(length, 16 * 2**20), offset)
+    written = 0
+    while written < len(data):
+        written += os.write(target, data[written:])
+    return len(data)
 
 
 @contextmanager

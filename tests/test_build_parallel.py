@@ -7,6 +7,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,7 +18,7 @@ from kg.build import memory
 from kg.build.judging_context import RegistryContext
 from kg.build.pipeline import BuildOptions, build
 from kg.build.workers import WorkerSetup, _Worker
-from kg.export import FORMATS, Renderer
+from kg.export import FORMATS, Renderer, copy_range
 from kg.iris import Minter
 from kg.mapping import QuestionMapper
 from kg.mapping_registry import JUDGED_MANDATES, RegistryMapper
@@ -389,3 +390,57 @@ def test_workers_start_with_the_malloc_settings_and_a_users_own_stand(
     with memory.worker_malloc_settings(), spawn.Pool(1) as pool:
         assert pool.apply(_worker_memory_settings) == (False, "glibc.malloc.arena_max=2")
     assert os.environ["GLIBC_TUNABLES"] == "glibc.malloc.arena_max=2"
+
+
+@pytest.mark.parametrize("keep_invalid", [False, True], ids=["quarantine", "keep-invalid"])
+def test_exporter_mode_copies_the_workers_pieces_into_the_bytes_of_the_serial_build(
+    keep_invalid: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers write their records' pieces to spool files beside the output; the build copies the pieces of
+    the records that land, in order (a violating record's left out, or kept with its flag after it), and
+    leaves nothing else behind."""
+    batch = _with_foreign_mandate(tmp_path)
+    serial, parallel = tmp_path / "one" / "x.nt", tmp_path / "two" / "x.nt"
+    common = {"no_store": True, "keep_invalid": keep_invalid, "cache": False}
+    one = build(BuildOptions((batch,), (SAMPLE_REGISTRY,), out=serial, jobs=1, **common))  # type: ignore[arg-type]
+    monkeypatch.setattr(kg.build.workers, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(kg.build.workers, "CHUNK_FILES", 3)
+    two = build(BuildOptions((batch,), (SAMPLE_REGISTRY,), out=parallel, jobs=2, **common))  # type: ignore[arg-type]
+    assert one.quarantine and (one.kept_invalid > 0) == keep_invalid
+    assert serial.read_bytes() == parallel.read_bytes()
+    assert (one.in_graph, one.quarantined) == (two.in_graph, two.quarantined)
+    assert sorted(p.name for p in parallel.parent.iterdir()) == ["x.nt", "x.quarantine.jsonl"]
+
+
+def test_copy_range_appends_to_files_and_to_pipes(tmp_path: Path) -> None:
+    """The kernel's copy where it can (a file), sendfile or a plain read and write where it cannot (a pipe)."""
+    source = tmp_path / "pieces"
+    source.write_bytes(b"".join(f"<urn:x:{n}> <urn:x:p> <urn:x:o> .\n".encode() for n in range(20_000)))
+    data = source.read_bytes()
+    fd = os.open(source, os.O_RDONLY)
+    try:
+        target = tmp_path / "out"
+        with target.open("wb") as handle:
+            handle.write(b"head\n")
+            handle.flush()
+            copy_range(fd, handle.fileno(), 7, 100_000)
+            handle.write(b"tail\n")
+        assert target.read_bytes() == b"head\n" + data[7:100_007] + b"tail\n"
+        read, write = os.pipe()
+        got = bytearray()
+        reader = threading.Thread(target=lambda: got.extend(_drain(read)))
+        reader.start()
+        copy_range(fd, write, 3, len(data) - 3)  # more than a pipe holds: copied as it is read
+        os.close(write)
+        reader.join()
+        os.close(read)
+        assert bytes(got) == data[3:]
+    finally:
+        os.close(fd)
+
+
+def _drain(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -13,7 +13,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
@@ -24,7 +24,7 @@ from kg.build.dataset import describe, facts_of
 from kg.build.exporter import TypeTally, kept_in
 from kg.build.manifest import Manifest, manifest_path
 from kg.build.memory import fewer_collections, release_free_memory
-from kg.build.records import Intake, MappedRecord
+from kg.build.records import Intake, MappedRecord, Spooled
 from kg.build.registry_cache import CacheEntry, RegistryCache, RegistrySource, checkpoint, open_registry
 from kg.build.workers import ChunkedMapping, WorkerSetup, parallel
 from kg.errors import ExitCode
@@ -346,6 +346,7 @@ class _Load:
         self.shapes_file: Path | None = None  # the shapes kept parsed in the user's cache
         self.pickled: bytes | None = None  # the registry pickled already (for the workers)
         self._save_piece: str | None = None  # the format of a registry piece the entry lacks
+        self._spools: dict[str, int] = {}  # the workers' spool files open for copying, by path
 
     def run(
         self,
@@ -377,6 +378,9 @@ class _Load:
                 TypeTally() if options.no_store else BackgroundLoader(self.store, new=self.new_store)
             )
             stack.enter_context(loader)
+            spool = self._spool_folder(stack, workers=workers, render=render)
+            if spool is not None:
+                setup = replace(setup, spool=spool)
             mapping = stack.enter_context(
                 ChunkedMapping(to_read, setup, options.jobs, registry=registry, pickled=self.pickled)
             )
@@ -469,6 +473,7 @@ class _Load:
             if first:
                 self._write_registry(registry_piece)
             self._land(pending, loader)
+            self._release_spools(keep=None)
             results, seconds = checks.get()  # validated once, when it changes: reported, not quarantined
             mapping.close()  # the store's last load needs their memory (~1 GB at 100k)
             release_free_memory()
@@ -506,6 +511,47 @@ class _Load:
         if self.output is not None:
             self.output.write_nquads(description)
 
+    def _spool_folder(self, stack: ExitStack, *, workers: bool, render: str | None) -> str | None:
+        """A scratch folder beside the output for the workers' rendered pieces (``WorkerSetup.spool``), when
+        workers render (not N-Quads: those are the records' N-Quads) and the output is a file."""
+        out = self.options.out
+        if not workers or self.output is None or render in (None, "nq") or out is None or str(out) == "-":
+            return None
+        folder = tempfile.TemporaryDirectory(prefix=f".{out.name}.pieces-", dir=out.parent)
+        return stack.enter_context(folder)
+
+    def _write_pieces(self, pieces: list[bytes | Spooled]) -> None:
+        """The pieces in order: bytes written, spooled pieces copied from their files (neighbours at once)."""
+        assert self.output is not None
+        run: Spooled | None = None
+        for piece in pieces:
+            if isinstance(piece, Spooled):
+                if run is not None and run.path == piece.path and run.offset + run.length == piece.offset:
+                    run = run._replace(length=run.length + piece.length)
+                    continue
+                self._copy_spooled(run)
+                run = piece
+            else:
+                self._copy_spooled(run)
+                run = None
+                self.output.write(piece)
+        self._copy_spooled(run)
+
+    def _copy_spooled(self, piece: Spooled | None) -> None:
+        if piece is None or self.output is None:
+            return
+        source = self._spools.get(piece.path)
+        if source is None:
+            source = self._spools[piece.path] = os.open(piece.path, os.O_RDONLY)
+        self.output.copy(source, piece.offset, piece.length)
+
+    def _release_spools(self, keep: str | None) -> None:
+        """Close and remove the spool files whose records have all landed (all but ``keep``, whose file
+        may hold the next batch's first records: records come in order)."""
+        for path in [path for path in self._spools if path != keep]:
+            os.close(self._spools.pop(path))
+            Path(path).unlink(missing_ok=True)
+
     def _write_registry(self, piece: _Later[tuple[bytes, float]]) -> None:
         data, seconds = piece.get()
         self.summary.cpu["registry validate, render"] += seconds
@@ -542,7 +588,7 @@ class _Load:
         shared_data = b"".join(shared)
         graphs: list[ox.NamedNode] = []
         own: list[bytes] = []
-        pieces: list[bytes] = []
+        pieces: list[bytes | Spooled] = []
         kept: list[bytes] = []
         landed: list[MappedRecord] = []
         for record in records:
@@ -553,7 +599,7 @@ class _Load:
             graph = self.mint.question_graph(record.uid)
             graphs.append(graph)
             own.append(record.nquads)
-            pieces.append(record.rendered)
+            pieces.append(record.spooled if record.spooled is not None else record.rendered)
             kept.append(record.kept)
             if violating:
                 flag = _flag_nonconforming(graph)
@@ -572,7 +618,10 @@ class _Load:
             if self.output.renderer.fmt.rdf_format == ox.RdfFormat.N_QUADS:
                 self.output.write(b"".join(own))
             else:
-                self.output.write(b"".join(pieces))
+                self._write_pieces(pieces)
+        last = records[-1].spooled if records else None
+        if last is not None:
+            self._release_spools(keep=last.path)
 
     def _report(self, record: MappedRecord, results: Sequence[ValidationResult]) -> bool:
         """Diagnostics (and quarantine entries) for a question's SHACL results; whether it violates."""

@@ -11,6 +11,14 @@ from kg.report import Diagnostic, QuarantineEntry, rejection
 from kg.validation.results import ValidationResult
 
 
+class Spooled(NamedTuple):
+    """Where a record's output piece is: bytes of a worker's spool file (see ``WorkerSetup.spool``)."""
+
+    path: str
+    offset: int
+    length: int
+
+
 class MappedRecord(NamedTuple):  # a tuple: pickled natively between processes (a dataclass is 10x slower)
     uid: str
     type: str  # QE | QOSD | QG
@@ -23,6 +31,7 @@ class MappedRecord(NamedTuple):  # a tuple: pickled natively between processes (
     results: tuple[ValidationResult, ...] = ()  # its SHACL results, warnings included (when judged)
     kept: bytes = b""  # its own graph's lines the dataset description reads (exporter mode only)
     triples: int = 0  # the quads of its own graph
+    spooled: Spooled | None = None  # ``rendered``, written to a spool file by the worker instead
 
 
 @dataclass

@@ -14,6 +14,7 @@ import gc
 import itertools
 import multiprocessing
 import multiprocessing.util as mp_util
+import os
 import pickle
 import signal
 import threading
@@ -32,7 +33,7 @@ from kg.build.exporter import kept_lines
 from kg.build.judging_context import RegistryContext
 from kg.build.memory import GC_THRESHOLDS, collector_paused, release_free_memory, worker_malloc_settings
 from kg.build.read import decoded_records, read_file, read_records, report_problems
-from kg.build.records import Intake, MappedRecord
+from kg.build.records import Intake, MappedRecord, Spooled
 from kg.export import FORMATS, Renderer
 from kg.iris import Minter
 from kg.mapping import QuestionMapper
@@ -76,6 +77,9 @@ class WorkerSetup:
     render: str | None = None  # a format (kg.export.FORMATS) each record's graph is written in; not N-Quads
     tally: bool = False  # exporter mode: pick out the lines the dataset description reads (TypeTally)
     shapes_file: str | None = None  # the shapes kept parsed in the user's cache (load_shapes' ``kept``)
+    #: a folder for the records' rendered pieces, a file a task, which the build copies into its output
+    #: (``MappedRecord.spooled``): 1.4 GB at 100k no longer crosses the pipes and this process's memory
+    spool: str | None = None
 
 
 class RecordSlice(NamedTuple):
@@ -116,6 +120,7 @@ class _Worker:
         self._checked: set[str] = set()  # membership uids looked for in the context
         self._context_seconds = 0.0
         self.started = 0.0
+        self._spooled = 0  # spool files written
         self.renderer = Renderer(FORMATS[setup.render]) if setup.render else None
         #: exporter mode writing another format than N-Quads: the build only counts a record's quads (its
         #: N-Quads, made for the engine, stay here: a gigabyte less through the pipes at 100k)
@@ -167,8 +172,25 @@ class _Worker:
     def _done(self, intake: Intake, unjudged: _Unjudged) -> Intake:
         if unjudged.serialized:
             self._judge_into(intake, unjudged)
+        if self.setup.spool is not None and self.renderer is not None:
+            started = time.process_time()
+            self._spool(intake, self.setup.spool)
+            intake.cpu["render"] += time.process_time() - started
         release_free_memory()
         return intake
+
+    def _spool(self, intake: Intake, folder: str) -> None:
+        """Write the records' rendered pieces to a file of their own in ``folder``, in order; each record
+        says where its piece is instead of holding it."""
+        self._spooled += 1
+        path = os.path.join(folder, f"{os.getpid()}-{self._spooled}.piece")  # noqa: PTH118 - a plain name
+        offset = 0
+        with open(path, "wb") as handle:  # noqa: PTH123 - the build's own scratch file
+            handle.write(b"".join(record.rendered for record in intake.mapped))
+        for at, record in enumerate(intake.mapped):
+            length = len(record.rendered)
+            intake.mapped[at] = record._replace(rendered=b"", spooled=Spooled(path, offset, length))
+            offset += length
 
     def _map(self, questions: Iterator[Question], intake: Intake, unjudged: _Unjudged) -> list[str]:
         """Map, serialise and render each question into ``intake``; judge them JUDGE_BATCH at a time, as they
