@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import pickle
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -200,6 +201,25 @@ def test_folder_tree_mixes_json_and_xml(tmp_path: Path) -> None:
     assert [(q.uid, q.source.path) for q in questions] == [
         (QE, f"json/{QE}.json"),
         (QG, f"xml/17/{QG}.xml"),
+    ]
+
+
+def test_input_files_travel_to_workers_whole(tmp_path: Path) -> None:
+    """What the build pickles for its workers (files of a folder with their listed size, archive members,
+    unreadable entries) comes back equal, each still readable where it was."""
+    write(tmp_path / "json" / f"{QE}.json", (FIXTURES / f"{QE}.json").read_bytes())
+    with zipfile.ZipFile(tmp_path / "more.zip", "w") as zf:
+        zf.writestr(f"xml/{QG}.xml", (FIXTURES / f"{QG}.xml").read_bytes())
+    (tmp_path / "broken.json").symlink_to(tmp_path / "nowhere.json")
+    files = list(iter_input_files(tmp_path))
+    assert {f.name for f in files} == {"broken.json", f"json/{QE}.json", f"more.zip!/xml/{QG}.xml"}
+    assert [f.size for f in files if f.name == f"json/{QE}.json"] == [
+        (FIXTURES / f"{QE}.json").stat().st_size
+    ]
+    back = pickle.loads(pickle.dumps(files, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == files and all(isinstance(f.path, Path) for f in back)
+    assert [f.read_bytes() for f in back if f.error is None] == [
+        f.read_bytes() for f in files if f.error is None
     ]
 
 
