@@ -194,31 +194,36 @@ class StreamedOutput:
 def copy_range(source: int, target: int, offset: int, length: int) -> None:
     """Append ``length`` bytes of the file open as ``source``, from ``offset``, to ``target`` at its
     position: ``copy_file_range`` (within the kernel, a reflink where the file system shares blocks), else
-    ``sendfile``, else a plain read and write."""
+    ``sendfile`` (Linux), else a plain read and write (other systems, pipes the kernel cannot copy to)."""
     while length:
-        try:
-            copied = os.copy_file_range(source, target, length, offset)
-        except OSError as exc:
-            if exc.errno not in _NO_KERNEL_COPY:
-                raise
-            copied = _copy_plain(source, target, offset, length)
+        copied = _copy_some(source, target, offset, length)
         if not copied:
             raise OSError(errno.EIO, f"{length} bytes missing from the piece being copied")
         offset += copied
         length -= copied
 
 
-#: copy_file_range cannot copy between these files (across file systems, to a pipe, unsupported here)
+#: the kernel cannot copy between these files (across file systems, to a pipe, not supported here)
 _NO_KERNEL_COPY = frozenset({errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF})
 
 
-def _copy_plain(source: int, target: int, offset: int, length: int) -> int:
-    try:
-        return os.sendfile(target, source, offset, length)
-    except OSError as exc:
-        if exc.errno not in _NO_KERNEL_COPY:
-            raise
-    data = os.pread(source, min(length, 16 * 2**20), offset)
+def _copy_some(source: int, target: int, offset: int, length: int) -> int:
+    copy_file_range = getattr(os, "copy_file_range", None)  # Linux only
+    if copy_file_range is not None:
+        try:
+            copied: int = copy_file_range(source, target, length, offset)
+            return copied
+        except OSError as exc:
+            if exc.errno not in _NO_KERNEL_COPY:
+                raise
+    if sys.platform == "linux":  # elsewhere, sendfile writes to sockets only
+        try:
+            return os.sendfile(target, source, offset, length)
+        except OSError as exc:
+            if exc.errno not in _NO_KERNEL_COPY:
+                raise
+    os.lseek(source, offset, os.SEEK_SET)
+    data = os.read(source, min(length, 16 * 2**20))
     written = 0
     while written < len(data):
         written += os.write(target, data[written:])

@@ -7,6 +7,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import sys
 import threading
 from pathlib import Path
 
@@ -412,8 +413,15 @@ def test_exporter_mode_copies_the_workers_pieces_into_the_bytes_of_the_serial_bu
     assert sorted(p.name for p in parallel.parent.iterdir()) == ["x.nt", "x.quarantine.jsonl"]
 
 
-def test_copy_range_appends_to_files_and_to_pipes(tmp_path: Path) -> None:
-    """The kernel's copy where it can (a file), sendfile or a plain read and write where it cannot (a pipe)."""
+@pytest.mark.parametrize("kernel", [True, False], ids=["linux", "elsewhere"])
+def test_copy_range_appends_to_files_and_to_pipes(
+    kernel: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kernel's copy where it can (a file), sendfile or a plain read and write where it cannot (a pipe);
+    where there is no copy_file_range nor sendfile to files (macOS, Windows), a plain read and write."""
+    if not kernel:
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+        monkeypatch.setattr(sys, "platform", "darwin")
     source = tmp_path / "pieces"
     source.write_bytes(b"".join(f"<urn:x:{n}> <urn:x:p> <urn:x:o> .\n".encode() for n in range(20_000)))
     data = source.read_bytes()
