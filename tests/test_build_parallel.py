@@ -10,10 +10,12 @@ import shutil
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
 
+import kg.build.pipeline
 import kg.build.workers
 from kg.build import memory
 from kg.build.judging_context import RegistryContext
@@ -452,3 +454,30 @@ def _drain(fd: int) -> bytes:
     while chunk := os.read(fd, 1 << 16):
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def test_a_build_that_fails_leaves_no_scratch_file_open_or_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers' scratch files are closed and removed with their folder when the build stops halfway."""
+    batch = _with_foreign_mandate(tmp_path)
+    out = tmp_path / "out" / "x.ttl"
+    monkeypatch.setattr(kg.build.workers, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(kg.build.workers, "CHUNK_FILES", 2)
+    monkeypatch.setattr(kg.build.pipeline, "BATCH", 2)
+    land = kg.build.pipeline._Load._land
+    calls = []
+
+    def land_then_fail(self: kg.build.pipeline._Load, records: list[Any], loader: Any) -> None:
+        calls.append(len(records))
+        land(self, records, loader)
+        if len(calls) == 2:
+            assert self._spools, "a scratch file is open for copying"
+            raise RuntimeError("stopped halfway")
+
+    monkeypatch.setattr(kg.build.pipeline._Load, "_land", land_then_fail)
+    with pytest.raises(RuntimeError, match="halfway"):
+        build(BuildOptions((batch,), (SAMPLE_REGISTRY,), out=out, no_store=True, cache=False, jobs=2))
+    open_files = [str(fd.readlink()) for fd in Path("/proc/self/fd").iterdir() if fd.is_symlink()]
+    assert not [name for name in open_files if ".x.ttl.pieces-" in name]
+    assert list(out.parent.iterdir()) == []

@@ -517,8 +517,13 @@ class _Load:
         out = self.options.out
         if not workers or self.output is None or render in (None, "nq") or out is None or str(out) == "-":
             return None
-        folder = tempfile.TemporaryDirectory(prefix=f".{out.name}.pieces-", dir=out.parent)
-        return stack.enter_context(folder)
+        folder = tempfile.TemporaryDirectory(
+            prefix=f".{out.name}.pieces-", dir=out.parent, ignore_cleanup_errors=True
+        )
+        path = stack.enter_context(folder)
+        # a build that fails closes its scratch files too, before the folder goes
+        stack.callback(self._release_spools, keep=None)
+        return path
 
     def _write_pieces(self, pieces: list[bytes | Spooled]) -> None:
         """The pieces in order: bytes written, spooled pieces copied from their files (neighbours at once)."""
