@@ -20,7 +20,7 @@ class _Pickled:
     each, 0.9 CPU s a worker for the 115k objects of the Assemblée's registry."""
 
     __slots__ = ()
-    __match_args__: tuple[str, ...]
+    __match_args__: tuple[str, ...]  # every field: tests/test_build_parallel.py checks it
 
     def __reduce__(self) -> tuple[type[Self], tuple[Any, ...]]:
         return type(self), tuple([getattr(self, name) for name in self.__match_args__])

@@ -481,3 +481,27 @@ def test_a_build_that_fails_leaves_no_scratch_file_open_or_behind(
     open_files = [str(fd.readlink()) for fd in Path("/proc/self/fd").iterdir() if fd.is_symlink()]
     assert not [name for name in open_files if ".x.ttl.pieces-" in name]
     assert list(out.parent.iterdir()) == []
+
+
+def test_every_model_pickles_all_its_fields() -> None:
+    """The models pickle as a call of their class with ``__match_args__`` (kg.models._Pickled): a field left
+    out of it (``kw_only``, ``init=False``) would be lost on the way to a worker, so there is none; and a
+    registry comes back equal."""
+    import dataclasses
+    import pickle
+
+    import kg.models
+
+    for model in vars(kg.models).values():
+        if isinstance(model, type) and dataclasses.is_dataclass(model):
+            names = tuple(f.name for f in dataclasses.fields(model))
+            assert getattr(model, "__match_args__", None) == names, model.__name__
+            assert all(f.init and not f.kw_only for f in dataclasses.fields(model)), model.__name__
+    registry = load_registry([REAL_REGISTRY])
+    back = pickle.loads(pickle.dumps(registry, protocol=pickle.HIGHEST_PROTOCOL))
+    assert (back.persons, back.organes, back.mandates) == (
+        registry.persons,
+        registry.organes,
+        registry.mandates,
+    )
+    assert back.persons and back.mandates
